@@ -34,6 +34,16 @@ enum nl_vm_role {
     NL_ROLE_APPLIANCE,      /* vCenter appliance (guestId/ name heuristics, documented in lab.c) */
 };
 
+/* Why nl_lab_link gave a VM its role (added; the rules are documented in lab_link.c). */
+enum nl_role_basis {
+    NL_BASIS_NONE,       /* no evidence: an ordinary guest */
+    NL_BASIS_GUEST_ID,   /* guestId vmkernel* (ESXi) or vmwarePhoton64Guest (appliance) */
+    NL_BASIS_BACKS_HOST, /* the VM backs a host of this lab, whatever its guestId */
+    NL_BASIS_NESTED_HV,  /* nested HV exposed on a non-ESXi guest */
+    NL_BASIS_NAME,       /* name heuristics: "vcsa"/"vcenter", "kvm"/"proxmox"/"hyperv" */
+    NL_BASIS_PEER,       /* named like a nested-HV VM with the same guestId (kvm04 ~ kvm01) */
+};
+
 /* How a nested host was matched to the VM that backs it. */
 enum nl_link_kind { NL_LINK_NONE, NL_LINK_UUID, NL_LINK_NAME };
 
@@ -115,6 +125,8 @@ struct nl_vm {
     ssize_t host;              /* index or -1 */
     ssize_t nested_host;       /* the host this VM backs, or -1 */
     enum nl_vm_role role;
+    enum nl_role_basis role_basis; /* added: why role was chosen */
+    ssize_t role_peer;             /* added: for NL_BASIS_PEER, the VM it resembles, else -1 */
 };
 
 struct nl_network {            /* vSphere Network objects: moref -> name, for VM networks */
@@ -187,5 +199,22 @@ const char *nl_conn_name(enum nl_conn c);
 const char *nl_cluster_kind_name(enum nl_cluster_kind k);
 const char *nl_role_name(enum nl_vm_role r);
 const char *nl_source_name(enum nl_source s);
+const char *nl_link_kind_name(enum nl_link_kind k);   /* "none", "uuid", "name" */
+const char *nl_role_basis_name(enum nl_role_basis b); /* "guest-id", "backs-host", ... */
+
+/* Added helpers shared by output, checks and the console (pure; read derived fields, so call
+ * them after nl_lab_link). */
+#define NL_VLAN_TRUNK 4095
+/* Does the host have a port group with VLAN 4095, on the named vSwitch (NULL: any)? */
+bool nl_host_has_trunk(const struct nl_host *h, const char *vswitch);
+/* The first trunk port group (on vswitch, NULL: any), or NULL. */
+const struct nl_portgroup *nl_host_find_trunk(const struct nl_host *h, const char *vswitch);
+/* Does any vSwitch or port group of the host accept promiscuous mode (effective policy)? */
+bool nl_host_promiscuous_any(const struct nl_host *h);
+/* Is the VM a nested hypervisor (nested ESXi or nested other)? */
+bool nl_vm_is_hypervisor(const struct nl_vm *vm);
+/* The index of a pointer into lab->hosts / lab->vms (-1 when it is not one of them). */
+ssize_t nl_lab_host_index(const struct nl_lab *lab, const struct nl_host *h);
+ssize_t nl_lab_vm_index(const struct nl_lab *lab, const struct nl_vm *vm);
 
 #endif
