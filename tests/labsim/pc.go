@@ -1,0 +1,106 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// extPropertyCollector adds maxObjects paging with a token and ContinueRetrievePropertiesEx /
+// CancelRetrievePropertiesEx. Embeds the stock collector by VALUE.
+type extPropertyCollector struct {
+	simulator.PropertyCollector
+}
+
+type pendingPage struct {
+	rest []types.ObjectContent
+	size int32
+}
+
+var pages = struct {
+	sync.Mutex
+	m map[string]pendingPage
+}{m: map[string]pendingPage{}}
+
+func newToken() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// page cuts objs to max and stores the rest under a new token.
+func page(objs []types.ObjectContent, max int32) ([]types.ObjectContent, string) {
+	if max <= 0 || int(max) >= len(objs) {
+		return objs, ""
+	}
+	tok := newToken()
+	rest := append([]types.ObjectContent(nil), objs[max:]...)
+	pages.Lock()
+	pages.m[tok] = pendingPage{rest: rest, size: max}
+	pages.Unlock()
+	return objs[:max], tok
+}
+
+func (pc *extPropertyCollector) RetrievePropertiesEx(ctx *simulator.Context, r *types.RetrievePropertiesEx) soap.HasFault {
+	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, r)
+	body, ok := res.(*methods.RetrievePropertiesExBody)
+	if !ok || body.Fault_ != nil || body.Res == nil || body.Res.Returnval == nil {
+		return res
+	}
+	if len(body.Res.Returnval.Objects) == 0 {
+		// A real server answers an empty result with no returnval.
+		body.Res.Returnval = nil
+		return res
+	}
+	body.Res.Returnval.Objects, body.Res.Returnval.Token = page(body.Res.Returnval.Objects, r.Options.MaxObjects)
+	return res
+}
+
+func (pc *extPropertyCollector) ContinueRetrievePropertiesEx(ctx *simulator.Context, r *types.ContinueRetrievePropertiesEx) soap.HasFault {
+	body := &methods.ContinueRetrievePropertiesExBody{}
+	pages.Lock()
+	p, ok := pages.m[r.Token]
+	delete(pages.m, r.Token)
+	pages.Unlock()
+	if !ok {
+		body.Fault_ = simulator.Fault("A specified parameter was not correct: token", &types.InvalidArgument{InvalidProperty: "token"})
+		return body
+	}
+	objs, tok := page(p.rest, p.size)
+	body.Res = &types.ContinueRetrievePropertiesExResponse{Returnval: types.RetrieveResult{Objects: objs, Token: tok}}
+	return body
+}
+
+func (pc *extPropertyCollector) CancelRetrievePropertiesEx(ctx *simulator.Context, r *types.CancelRetrievePropertiesEx) soap.HasFault {
+	body := &methods.CancelRetrievePropertiesExBody{}
+	pages.Lock()
+	_, ok := pages.m[r.Token]
+	delete(pages.m, r.Token)
+	pages.Unlock()
+	if !ok {
+		body.Fault_ = simulator.Fault("A specified parameter was not correct: token", &types.InvalidArgument{InvalidProperty: "token"})
+		return body
+	}
+	body.Res = &types.CancelRetrievePropertiesExResponse{}
+	return body
+}
+
+func (pc *extPropertyCollector) CreatePropertyCollector(ctx *simulator.Context, c *types.CreatePropertyCollector) soap.HasFault {
+	body := &methods.CreatePropertyCollectorBody{}
+	cpc := &extPropertyCollector{}
+	body.Res = &types.CreatePropertyCollectorResponse{Returnval: ctx.Session.Put(cpc).Reference()}
+	return body
+}
+
+func (l *Lab) wrapPropertyCollector() {
+	si := simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance)
+	stock := simulator.Map.Get(si.Content.PropertyCollector).(*simulator.PropertyCollector)
+	w := &extPropertyCollector{PropertyCollector: *stock}
+	simulator.Map.Put(w)
+}
