@@ -1,0 +1,458 @@
+package main
+
+// One SSH server per simulated ESXi host, on 127.0.0.1 and a port of its own.
+//
+// Like an ESXi host's sshd: user root, the password through keyboard-interactive only (one
+// prompt "Password: ", echo off; "publickey" is offered and always fails, so the method list a
+// client sees is "publickey,keyboard-interactive"); the plain "password" method only when
+// allowPassword. Exec requests only (no shell, no pty). Each host has a persistent ECDSA P-256
+// host key in stateDir/hostkeys/<host>.key (Debian 12's libssh2 1.10 cannot verify rsa-sha2).
+//
+// While HostDirectory.Up(host) is false the port really refuses connections: the listener is
+// closed (and open connections dropped) and it listens again on the same port when the host is
+// up. Up is polled every sshUpPollInterval.
+//
+// Bounds: sshMaxConnsPerHost connections per host, sshMaxSessionsPerConn concurrent sessions per
+// connection, sshMaxCommandBytes per exec command, sshMaxOutputBytes per output stream,
+// sshHandshakeTimeout for key exchange + authentication, esxCommandTimeout per command (then
+// exit status 124 and the channel is closed).
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/subtle"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
+)
+
+const (
+	sshUpPollInterval     = 100 * time.Millisecond
+	sshMaxConnsPerHost    = 32
+	sshMaxSessionsPerConn = 10
+	sshMaxCommandBytes    = 64 * 1024
+	sshMaxOutputBytes     = 16 << 20
+	sshHandshakeTimeout   = 10 * time.Second
+	esxCommandTimeout     = 30 * time.Second
+	sshServerVersion      = "SSH-2.0-OpenSSH_9.3"
+)
+
+func init() { startSSH = StartSSHHosts }
+
+type sshHostServer struct {
+	name   string
+	dir    HostDirectory
+	api    HostAPI // as found at start; refreshed from dir per command
+	config *ssh.ServerConfig
+	port   int
+
+	mu      sync.Mutex
+	ln      net.Listener
+	conns   map[net.Conn]struct{}
+	stopped bool
+	warned  bool
+	wg      sync.WaitGroup
+}
+
+// hostKeyFileName keeps host names safe as file names.
+func hostKeyFileName(host string) string {
+	return strings.Map(func(r rune) rune {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '.' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, host) + ".key"
+}
+
+// loadOrCreateHostKey returns the host's persistent ECDSA P-256 key.
+func loadOrCreateHostKey(path string) (ssh.Signer, error) {
+	if data, err := os.ReadFile(path); err == nil {
+		s, err := ssh.ParsePrivateKey(data)
+		if err != nil {
+			return nil, fmt.Errorf("host key %s: %v", path, err)
+		}
+		return s, nil
+	} else if !os.IsNotExist(err) {
+		return nil, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	data := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0600); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, err
+	}
+	return ssh.NewSignerFromKey(key)
+}
+
+var errSSHAuth = errors.New("permission denied")
+
+func newSSHServerConfig(signer ssh.Signer, password string, allowPassword bool) *ssh.ServerConfig {
+	check := func(user string, answer []byte) error {
+		ok := subtle.ConstantTimeCompare(answer, []byte(password)) == 1
+		if user != "root" || !ok {
+			return errSSHAuth
+		}
+		return nil
+	}
+	cfg := &ssh.ServerConfig{
+		ServerVersion: sshServerVersion,
+		MaxAuthTries:  6,
+		PublicKeyCallback: func(ssh.ConnMetadata, ssh.PublicKey) (*ssh.Permissions, error) {
+			return nil, errSSHAuth // offered like ESXi's sshd, never accepted here
+		},
+		KeyboardInteractiveCallback: func(c ssh.ConnMetadata, chal ssh.KeyboardInteractiveChallenge) (*ssh.Permissions, error) {
+			answers, err := chal("", "", []string{"Password: "}, []bool{false})
+			if err != nil {
+				return nil, err
+			}
+			if len(answers) != 1 {
+				return nil, errSSHAuth
+			}
+			if err := check(c.User(), []byte(answers[0])); err != nil {
+				return nil, err
+			}
+			return &ssh.Permissions{}, nil
+		},
+	}
+	if allowPassword {
+		cfg.PasswordCallback = func(c ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) {
+			if err := check(c.User(), pw); err != nil {
+				return nil, err
+			}
+			return &ssh.Permissions{}, nil
+		}
+	}
+	cfg.AddHostKey(signer)
+	return cfg
+}
+
+// StartSSHHosts starts one SSH server per host of dir. It returns each host's port and
+// known_hosts line (by host name), and a stop function. It also writes stateDir/known_hosts.
+func StartSSHHosts(dir HostDirectory, stateDir string, password string, allowPassword bool) (map[string]int, map[string]string, func(), error) {
+	keyDir := filepath.Join(stateDir, "hostkeys")
+	if err := os.MkdirAll(keyDir, 0700); err != nil {
+		return nil, nil, nil, err
+	}
+	var servers []*sshHostServer
+	closeAll := func() {
+		for _, h := range servers {
+			h.shutdown()
+		}
+	}
+	ports := map[string]int{}
+	known := map[string]string{}
+	for _, api := range dir.Hosts() {
+		name := api.HostName()
+		if _, dup := ports[name]; dup {
+			closeAll()
+			return nil, nil, nil, fmt.Errorf("ssh: duplicate host name %q", name)
+		}
+		signer, err := loadOrCreateHostKey(filepath.Join(keyDir, hostKeyFileName(name)))
+		if err != nil {
+			closeAll()
+			return nil, nil, nil, err
+		}
+		// Take a port now, whether the host is up or not, so its port is known and stable.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			closeAll()
+			return nil, nil, nil, err
+		}
+		h := &sshHostServer{name: name, dir: dir, api: api, port: ln.Addr().(*net.TCPAddr).Port,
+			config: newSSHServerConfig(signer, password, allowPassword), conns: map[net.Conn]struct{}{}}
+		servers = append(servers, h)
+		h.mu.Lock()
+		h.ln = ln
+		h.wg.Add(1)
+		go h.acceptLoop(ln)
+		h.mu.Unlock()
+		ports[name] = h.port
+		known[name] = knownhosts.Line([]string{knownhosts.Normalize(fmt.Sprintf("127.0.0.1:%d", h.port))}, signer.PublicKey())
+	}
+	for _, h := range servers {
+		h.sync(dir.Up(h.name))
+	}
+	names := make([]string, 0, len(known))
+	for n := range known {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var kh strings.Builder
+	for _, n := range names {
+		kh.WriteString(known[n] + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(stateDir, "known_hosts"), []byte(kh.String()), 0644); err != nil {
+		closeAll()
+		return nil, nil, nil, err
+	}
+
+	done := make(chan struct{})
+	pollDone := make(chan struct{})
+	go func() {
+		defer close(pollDone)
+		t := time.NewTicker(sshUpPollInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				for _, h := range servers {
+					h.sync(dir.Up(h.name))
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			close(done)
+			<-pollDone
+			closeAll()
+		})
+	}
+	return ports, known, stop, nil
+}
+
+// sync makes the listener follow the host's up/down state.
+func (h *sshHostServer) sync(up bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopped {
+		return
+	}
+	if up && h.ln == nil {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", h.port))
+		if err != nil {
+			if !h.warned {
+				log.Printf("labsim ssh: %s: cannot listen again on port %d (will retry): %v", h.name, h.port, err)
+				h.warned = true
+			}
+			return
+		}
+		h.warned = false
+		h.ln = ln
+		h.wg.Add(1)
+		go h.acceptLoop(ln)
+	} else if !up && h.ln != nil {
+		h.ln.Close()
+		h.ln = nil
+		for c := range h.conns {
+			c.Close()
+		}
+	}
+}
+
+func (h *sshHostServer) shutdown() {
+	h.mu.Lock()
+	h.stopped = true
+	if h.ln != nil {
+		h.ln.Close()
+		h.ln = nil
+	}
+	for c := range h.conns {
+		c.Close()
+	}
+	h.mu.Unlock()
+	waited := make(chan struct{})
+	go func() { h.wg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		log.Printf("labsim ssh: %s: connections still closing after 5 s", h.name)
+	}
+}
+
+func (h *sshHostServer) acceptLoop(ln net.Listener) {
+	defer h.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return
+		}
+		h.mu.Lock()
+		ok := !h.stopped && h.ln == ln && len(h.conns) < sshMaxConnsPerHost
+		if ok {
+			h.conns[c] = struct{}{}
+			h.wg.Add(1)
+		}
+		h.mu.Unlock()
+		if !ok {
+			c.Close()
+			continue
+		}
+		go h.serveConn(c)
+	}
+}
+
+// currentAPI finds the host's HostAPI in the directory (it may have been replaced by a reset).
+func (h *sshHostServer) currentAPI() HostAPI {
+	for _, a := range h.dir.Hosts() {
+		if a.HostName() == h.name {
+			return a
+		}
+	}
+	return h.api
+}
+
+func (h *sshHostServer) serveConn(c net.Conn) {
+	defer h.wg.Done()
+	defer func() {
+		h.mu.Lock()
+		delete(h.conns, c)
+		h.mu.Unlock()
+		c.Close()
+	}()
+	_ = c.SetDeadline(time.Now().Add(sshHandshakeTimeout))
+	sconn, chans, reqs, err := ssh.NewServerConn(c, h.config)
+	if err != nil {
+		return
+	}
+	_ = c.SetDeadline(time.Time{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = sconn.Wait(); cancel() }()
+	go ssh.DiscardRequests(reqs)
+	sessions := make(chan struct{}, sshMaxSessionsPerConn)
+	var swg sync.WaitGroup
+	for nc := range chans {
+		if nc.ChannelType() != "session" {
+			_ = nc.Reject(ssh.UnknownChannelType, "only session channels are supported")
+			continue
+		}
+		select {
+		case sessions <- struct{}{}:
+		default:
+			_ = nc.Reject(ssh.ResourceShortage, "too many sessions")
+			continue
+		}
+		ch, creqs, err := nc.Accept()
+		if err != nil {
+			<-sessions
+			continue
+		}
+		swg.Add(1)
+		go func() {
+			defer swg.Done()
+			defer func() { <-sessions }()
+			h.serveSession(ctx, ch, creqs)
+		}()
+	}
+	cancel()
+	swg.Wait()
+}
+
+func (h *sshHostServer) serveSession(ctx context.Context, ch ssh.Channel, reqs <-chan *ssh.Request) {
+	defer ch.Close()
+	started := false
+	finished := make(chan struct{})
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-finished:
+			return
+		case req, ok := <-reqs:
+			if !ok {
+				return
+			}
+			switch req.Type {
+			case "exec":
+				var p struct{ Command string }
+				if started || ssh.Unmarshal(req.Payload, &p) != nil || len(p.Command) > sshMaxCommandBytes {
+					_ = req.Reply(false, nil)
+					continue
+				}
+				started = true
+				_ = req.Reply(true, nil)
+				go func() {
+					defer close(finished)
+					h.runExec(ctx, ch, p.Command)
+				}()
+			default: // env, pty-req, shell, subsystem, x11-req, ...: not on this host
+				if req.WantReply {
+					_ = req.Reply(false, nil)
+				}
+			}
+		}
+	}
+}
+
+// cappedWriter passes at most limit bytes on, then silently drops the rest.
+type cappedWriter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	left int
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := len(p)
+	if c.left <= 0 {
+		return n, nil
+	}
+	if len(p) > c.left {
+		p = p[:c.left]
+	}
+	c.left -= len(p)
+	if _, err := c.w.Write(p); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (h *sshHostServer) runExec(ctx context.Context, ch ssh.Channel, command string) {
+	cctx, cancel := context.WithTimeout(ctx, esxCommandTimeout)
+	defer cancel()
+	env := &esxEnv{
+		ctx:    cctx,
+		api:    h.currentAPI(),
+		stdout: &cappedWriter{w: ch, left: sshMaxOutputBytes},
+		stderr: &cappedWriter{w: ch.Stderr(), left: sshMaxOutputBytes},
+	}
+	done := make(chan int, 1)
+	go func() { done <- runESXiCommandLine(env, command) }()
+	var status int
+	select {
+	case status = <-done:
+	case <-cctx.Done():
+		if ctx.Err() != nil {
+			return // the client went away
+		}
+		status = 124 // like timeout(1); the command's goroutine ends on its own (ctx, closed channel)
+	}
+	_ = ch.CloseWrite()
+	_, _ = ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{uint32(status)}))
+	_ = ch.Close()
+}
