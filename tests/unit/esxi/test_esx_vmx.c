@@ -1,0 +1,105 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/esxi/esx_vmx.h"
+#include "check.h"
+#include "fixture.h"
+
+static void test_parse(void)
+{
+    size_t len;
+    char *data = fixture_read("n-esx01.vmx", &len);
+    struct esx_vmx *v = NULL;
+    struct nl_err err = {0};
+    CHECK_INT(esx_vmx_parse(data, len, &v, &err), NL_OK);
+    CHECK_STR(esx_vmx_get(v, "displayName"), "n-esx01 \"quoted\" |pipe");
+    CHECK_STR(esx_vmx_get(v, "GUESTOS"), "vmkernel65");
+    CHECK_INT(esx_vmx_bool(v, "vhv.enable"), NL_TRI_TRUE); /* the later line wins */
+    CHECK_INT(esx_vmx_hw_version(v), 10);
+    char *u = esx_uuid_normalize(esx_vmx_get(v, "uuid.bios"));
+    CHECK_STR(u, "564d9b2a-3a7c-1f22-a51f-0a7e9644435c");
+    free(u);
+    CHECK(esx_vmx_get(v, "nosuch") == NULL);
+    CHECK_INT(esx_vmx_bool(v, "nosuch"), NL_TRI_UNSET);
+    esx_vmx_free(&v);
+    free(data);
+
+    data = fixture_read("broken.vmx", &len);
+    CHECK_INT(esx_vmx_parse(data, len, &v, &err), NL_ERR_PARSE);
+    CHECK(strstr(err.message, "Line 1") != NULL);
+    free(data);
+    nl_err_clear(&err);
+    CHECK_INT(esx_vmx_parse("just garbage\n", 13, &v, &err), NL_ERR_PARSE);
+    nl_err_clear(&err);
+    CHECK_INT(esx_vmx_parse("a = \"b\"\0c", 9, &v, &err), NL_ERR_PARSE);
+    CHECK(v == NULL);
+    nl_err_clear(&err);
+    CHECK_INT(esx_vmx_parse("", 0, &v, &err), NL_OK);
+    CHECK(v && v->n == 0);
+    esx_vmx_free(&v);
+    CHECK_INT(esx_vmx_parse("k = unquoted value \r\n", 20, &v, &err), NL_OK);
+    CHECK_STR(esx_vmx_get(v, "k"), "unquoted value");
+    esx_vmx_free(&v);
+}
+
+static void test_uuid(void)
+{
+    char *u = esx_uuid_normalize("0x56 0x4D 0x12 0x34 0x56 0x78 0x9a 0xbc 0xde 0xf0 0x12 0x34 0x56 "
+                                 "0x78 0x9a 0xbc");
+    CHECK_STR(u, "564d1234-5678-9abc-def0-123456789abc");
+    free(u);
+    u = esx_uuid_normalize("564D1234-5678-9ABC-DEF0-123456789ABC");
+    CHECK_STR(u, "564d1234-5678-9abc-def0-123456789abc");
+    free(u);
+    CHECK(esx_uuid_normalize("564d1234") == NULL);
+    CHECK(esx_uuid_normalize("564d1234-5678-9abc-def0-123456789abcz") == NULL);
+    CHECK(esx_uuid_normalize("564d1234-5678-9abc-def0-123456789abc00") == NULL);
+    CHECK(esx_uuid_normalize(NULL) == NULL);
+}
+
+/* The command really edits a file the intended way when run by a POSIX shell with sed. */
+static void test_nested_hv_cmd(void)
+{
+    struct nl_err err = {0};
+    char *cmd = esx_vmx_nested_hv_cmd("/vmfs/volumes/ds 1/it's $(x)/a.vmx", true, &err);
+    CHECK_STR(cmd, "'sed' '-i' '-e' '/^vhv\\.enable *=/d' '-e' '$a vhv.enable = \"TRUE\"' "
+                   "'/vmfs/volumes/ds 1/it'\\''s $(x)/a.vmx'");
+    free(cmd);
+    CHECK(esx_vmx_nested_hv_cmd("relative.vmx", true, &err) == NULL);
+    CHECK_INT(err.code, NL_ERR_USAGE);
+
+    char dir[] = "/tmp/esx_vmx_XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    char path[256];
+    snprintf(path, sizeof(path), "%s/it's a $(vm).vmx", dir);
+    FILE *f = fopen(path, "w");
+    fputs("displayName = \"x\"\nvhv.enable = \"FALSE\"\nvhv.enable = \"FALSE\"\nguestOS = \"y\"\n",
+          f);
+    fclose(f);
+    nl_err_clear(&err);
+    cmd = esx_vmx_nested_hv_cmd(path, true, &err);
+    CHECK(cmd && system(cmd) == 0);
+    free(cmd);
+    size_t len;
+    f = fopen(path, "r");
+    char buf[512] = {0};
+    len = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    CHECK_STR(buf, "displayName = \"x\"\nguestOS = \"y\"\nvhv.enable = \"TRUE\"\n");
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    test_parse();
+    test_uuid();
+    test_nested_hv_cmd();
+    return nl_check_done();
+}
