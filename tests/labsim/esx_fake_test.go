@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -276,20 +275,11 @@ func (d *fakeDir) setUp(name string, up bool) {
 }
 
 // run executes a command line against h and returns stdout, stderr and the exit status.
-func run(t *testing.T, h HostAPI, line string) (string, string, int) {
+func esxRun(t *testing.T, h HostAPI, line string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	env := &esxEnv{ctx: context.Background(), api: h, stdout: &out, stderr: &errb,
 		sleep: func(ctx context.Context, d time.Duration) bool { return true }}
 	st := runESXiCommandLine(env, line)
 	return out.String(), errb.String(), st
-}
-
-func sortedKeys(m map[string]int) []string {
-	var k []string
-	for n := range m {
-		k = append(k, n)
-	}
-	sort.Strings(k)
-	return k
 }

@@ -291,7 +291,7 @@ func parseShellLine(line string) ([]shellCommand, error) {
 	return cmds, nil
 }
 
-// shellQuote quotes s the way nestlab is expected to: single quotes, with ' as '\''.
+// shellQuote quotes s the way nestlab is expected to: single quotes, with ' as '\”.
 // Used by tests and by the command implementations when echoing arguments back.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

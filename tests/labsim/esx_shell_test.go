@@ -122,7 +122,7 @@ func TestShellRefusesEvaluation(t *testing.T) {
 		"&& echo",
 	}
 	for _, line := range bad {
-		out, errs, st := run(t, h, line)
+		out, errs, st := esxRun(t, h, line)
 		if st != 2 || out != "" || !strings.HasPrefix(errs, "sh: ") {
 			t.Errorf("%q: status %d stdout %q stderr %q", line, st, out, errs)
 		}
@@ -134,19 +134,19 @@ func TestShellRefusesEvaluation(t *testing.T) {
 
 func TestShellSequencing(t *testing.T) {
 	h := newFakeHost("esx-p01.lab.invalid")
-	out, _, st := run(t, h, "echo a; false && echo b; echo c || echo d; false || echo e")
+	out, _, st := esxRun(t, h, "echo a; false && echo b; echo c || echo d; false || echo e")
 	if out != "a\nc\ne\n" || st != 0 {
 		t.Errorf("got %q %d", out, st)
 	}
-	_, _, st = run(t, h, "true; false")
+	_, _, st = esxRun(t, h, "true; false")
 	if st != 1 {
 		t.Errorf("status %d", st)
 	}
-	_, errs, st := run(t, h, "foo")
+	_, errs, st := esxRun(t, h, "foo")
 	if errs != "sh: foo: not found\n" || st != 127 {
 		t.Errorf("got %q %d", errs, st)
 	}
-	out, _, st = run(t, h, "/bin/echo hi; exit 3")
+	out, _, st = esxRun(t, h, "/bin/echo hi; exit 3")
 	if out != "hi\n" || st != 3 {
 		t.Errorf("got %q %d", out, st)
 	}

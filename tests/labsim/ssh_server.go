@@ -32,7 +32,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -152,7 +151,7 @@ func newSSHServerConfig(signer ssh.Signer, password string, allowPassword bool) 
 }
 
 // StartSSHHosts starts one SSH server per host of dir. It returns each host's port and
-// known_hosts line (by host name), and a stop function. It also writes stateDir/known_hosts.
+// known_hosts line (by host name), and a stop function. (main writes stateDir/known_hosts.)
 func StartSSHHosts(dir HostDirectory, stateDir string, password string, allowPassword bool) (map[string]int, map[string]string, func(), error) {
 	keyDir := filepath.Join(stateDir, "hostkeys")
 	if err := os.MkdirAll(keyDir, 0700); err != nil {
@@ -197,20 +196,6 @@ func StartSSHHosts(dir HostDirectory, stateDir string, password string, allowPas
 	for _, h := range servers {
 		h.sync(dir.Up(h.name))
 	}
-	names := make([]string, 0, len(known))
-	for n := range known {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var kh strings.Builder
-	for _, n := range names {
-		kh.WriteString(known[n] + "\n")
-	}
-	if err := os.WriteFile(filepath.Join(stateDir, "known_hosts"), []byte(kh.String()), 0644); err != nil {
-		closeAll()
-		return nil, nil, nil, err
-	}
-
 	done := make(chan struct{})
 	pollDone := make(chan struct{})
 	go func() {
@@ -410,8 +395,8 @@ func (h *sshHostServer) serveSession(ctx context.Context, ch ssh.Channel, reqs <
 
 // cappedWriter passes at most limit bytes on, then silently drops the rest.
 type cappedWriter struct {
-	mu    sync.Mutex
-	w     io.Writer
+	mu   sync.Mutex
+	w    io.Writer
 	left int
 }
 

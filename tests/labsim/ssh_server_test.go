@@ -24,8 +24,19 @@ func startTestSSH(t *testing.T, allowPassword bool, names ...string) (*fakeDir, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	writeKnownHosts(t, state, known)
 	t.Cleanup(stop)
 	return dir, ports, known, state, stop
+}
+
+func writeKnownHosts(t *testing.T, state string, known map[string]string) {
+	var kh strings.Builder
+	for _, l := range known {
+		kh.WriteString(l + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(state, "known_hosts"), []byte(kh.String()), 0600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func kiAuth(pw string) ssh.AuthMethod {
