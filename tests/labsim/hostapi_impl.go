@@ -402,7 +402,7 @@ func (a *labHostAPI) ReloadVM(vmid int) error {
 		vm := &v.obj.VirtualMachine
 		var ch []types.PropertyChange
 		if cur := vm.Config.NestedHVEnabled != nil && *vm.Config.NestedHVEnabled; cur != nested {
-			ch = append(ch, types.PropertyChange{Name: "config.nestedHVEnabled", Val: types.NewBool(nested)})
+			ch = append(ch, types.PropertyChange{Name: "config.nestedHVEnabled", Val: nested})
 		}
 		if vm.Config.Version != version {
 			ch = append(ch, types.PropertyChange{Name: "config.version", Val: version},

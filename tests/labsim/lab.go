@@ -392,7 +392,7 @@ func (l *Lab) applyInitialState(emit bool) {
 				{Name: "summary.runtime.powerState", Val: state},
 				{Name: "config.version", Val: v.spec.Version},
 				{Name: "summary.config.hwVersion", Val: v.spec.Version},
-				{Name: "config.nestedHVEnabled", Val: types.NewBool(v.spec.NestedHV)},
+				{Name: "config.nestedHVEnabled", Val: v.spec.NestedHV},
 				{Name: "guest.toolsRunningStatus", Val: tools},
 				{Name: "guest.toolsStatus", Val: toolsStatus},
 				{Name: "summary.guest.toolsRunningStatus", Val: tools},

@@ -94,6 +94,7 @@ func (pc *extPropertyCollector) CancelRetrievePropertiesEx(ctx *simulator.Contex
 func (pc *extPropertyCollector) CreatePropertyCollector(ctx *simulator.Context, c *types.CreatePropertyCollector) soap.HasFault {
 	body := &methods.CreatePropertyCollectorBody{}
 	cpc := &extPropertyCollector{}
+	cpc.Self.Type = "PropertyCollector"
 	body.Res = &types.CreatePropertyCollectorResponse{Returnval: ctx.Session.Put(cpc).Reference()}
 	return body
 }

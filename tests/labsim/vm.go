@@ -65,7 +65,7 @@ func (vm *extVM) ReconfigVMTask(ctx *simulator.Context, req *types.ReconfigVM_Ta
 	res := vm.VirtualMachine.ReconfigVMTask(ctx, req)
 	var changes []types.PropertyChange
 	if req.Spec.NestedHVEnabled != nil {
-		changes = append(changes, types.PropertyChange{Name: "config.nestedHVEnabled", Val: types.NewBool(*vm.Config.NestedHVEnabled)})
+		changes = append(changes, types.PropertyChange{Name: "config.nestedHVEnabled", Val: *vm.Config.NestedHVEnabled})
 	}
 	if vm.Config.Version != oldVersion {
 		changes = append(changes, types.PropertyChange{Name: "config.version", Val: vm.Config.Version})
