@@ -50,7 +50,7 @@ func newFakeHost(name string) *fakeHost {
 	}
 	for _, vm := range h.vms {
 		h.files[vmxPath(vm.File)] = []byte(fmt.Sprintf(".encoding = \"UTF-8\"\ndisplayName = \"%s\"\nvirtualHW.version = \"%s\"\nguestOS = \"%s\"\n",
-			vm.Name, strings.TrimPrefix(vm.Version, "vmx-"), vm.GuestID))
+			vm.Name, strings.TrimLeft(strings.TrimPrefix(vm.Version, "vmx-"), "0"), vm.GuestID))
 	}
 	return h
 }
