@@ -1,0 +1,183 @@
+/* Verification after apply: re-read the lab once through the executor and compare, for every
+ * step that succeeded, the value it set with what the server now reports. A value that a later
+ * successful step of the same group changes again (the power-off of a power cycle) is not
+ * checked: only the final value of each target is. */
+#include "backend/ops/apply_verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/core/buf.h"
+#include "backend/core/xmalloc.h"
+#include "backend/ops/plan_util.h"
+
+/* What a step changes, so two steps that change the same thing can be recognised. */
+enum target_class { T_SECURITY, T_PORTGROUP, T_NESTED_HV, T_POWER };
+
+static enum target_class target_class(enum ops_step_kind k)
+{
+    switch (k) {
+    case OPS_STEP_SET_VSWITCH_SECURITY:
+        return T_SECURITY;
+    case OPS_STEP_ADD_PORTGROUP:
+    case OPS_STEP_SET_PORTGROUP:
+    case OPS_STEP_REMOVE_PORTGROUP:
+        return T_PORTGROUP;
+    case OPS_STEP_SET_NESTED_HV:
+        return T_NESTED_HV;
+    case OPS_STEP_POWER_OFF:
+    case OPS_STEP_POWER_ON:
+        break;
+    }
+    return T_POWER;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool ops_steps_same_target(const struct ops_step *a, const struct ops_step *b)
+{
+    if (target_class(a->kind) != target_class(b->kind))
+        return false;
+    switch (target_class(a->kind)) {
+    case T_SECURITY:
+        return str_eq(a->host_id, b->host_id) && str_eq(a->vswitch, b->vswitch);
+    case T_PORTGROUP:
+        return str_eq(a->host_id, b->host_id) && str_eq(a->portgroup, b->portgroup);
+    case T_NESTED_HV:
+    case T_POWER:
+        break;
+    }
+    return str_eq(a->vm_id, b->vm_id);
+}
+
+static const struct nl_host *find_host(const struct nl_lab *lab, const struct ops_step *s)
+{
+    const struct nl_host *h = s->host_id ? nl_lab_find_host(lab, s->host_id) : NULL;
+    return h ? h : s->host_name ? nl_lab_find_host_by_name(lab, s->host_name) : NULL;
+}
+
+static const struct nl_vm *find_vm(const struct nl_lab *lab, const struct ops_step *s)
+{
+    const struct nl_vm *vm = s->vm_id ? nl_lab_find_vm(lab, s->vm_id) : NULL;
+    return vm ? vm : s->vm_name ? nl_lab_find_vm_by_name(lab, s->vm_name) : NULL;
+}
+
+static void flag_diff(struct nl_buf *b, const char *label, enum nl_tri have, enum nl_tri want,
+                      bool override)
+{
+    if (want == have || (!override && want == NL_TRI_UNSET))
+        return;
+    const char *hw = override && have == NL_TRI_UNSET ? "inherit" : ops_flag_word(have);
+    const char *ww = override && want == NL_TRI_UNSET ? "inherit" : ops_flag_word(want);
+    nl_buf_appendf(b, NULL, "%s%s is %s, expected %s", b->len ? "; " : "", label, hw, ww);
+}
+
+static void security_diff(struct nl_buf *b, const struct nl_security *have,
+                          const struct nl_security *want, bool override)
+{
+    flag_diff(b, "promiscuous", have->promiscuous, want->promiscuous, override);
+    flag_diff(b, "forged transmits", have->forged_transmits, want->forged_transmits, override);
+    flag_diff(b, "MAC changes", have->mac_changes, want->mac_changes, override);
+}
+
+/* Compares; returns the verdict and, for a mismatch or unknown, a note (owned). */
+static enum ops_verify check(const struct nl_lab *now, const struct ops_step *s, char **note)
+{
+    struct nl_buf b;
+    nl_buf_init(&b, 0);
+    enum ops_verify v = OPS_VERIFY_OK;
+    if (target_class(s->kind) == T_NESTED_HV || target_class(s->kind) == T_POWER) {
+        const struct nl_vm *vm = find_vm(now, s);
+        if (!vm) {
+            nl_buf_append_str(&b, "the re-read no longer shows the VM", NULL);
+            v = OPS_VERIFY_UNKNOWN;
+        } else if (s->kind == OPS_STEP_SET_NESTED_HV) {
+            enum nl_tri have = vm->nested_hv == NL_TRI_TRUE ? NL_TRI_TRUE : NL_TRI_FALSE;
+            if (have != s->after.nested_hv)
+                nl_buf_appendf(&b, NULL, "nested HV is %s, expected %s", ops_onoff_word(have),
+                               ops_onoff_word(s->after.nested_hv));
+        } else if (vm->power != s->after.power) {
+            nl_buf_appendf(&b, NULL, "power is %s, expected %s", ops_power_word(vm->power),
+                           ops_power_word(s->after.power));
+        }
+        goto done;
+    }
+    const struct nl_host *h = find_host(now, s);
+    if (!h) {
+        nl_buf_append_str(&b, "the re-read no longer shows the host", NULL);
+        v = OPS_VERIFY_UNKNOWN;
+        goto done;
+    }
+    if (s->kind == OPS_STEP_SET_VSWITCH_SECURITY) {
+        const struct nl_vswitch *vs = nl_host_find_vswitch(h, s->vswitch);
+        if (!vs)
+            nl_buf_append_str(&b, "the vSwitch is gone", NULL);
+        else
+            security_diff(&b, &vs->security, &s->after.sec, false);
+        goto done;
+    }
+    const struct nl_portgroup *pg = nl_host_find_portgroup(h, s->portgroup);
+    if (!s->after.present) {
+        if (pg)
+            nl_buf_append_str(&b, "the port group is still there", NULL);
+    } else if (!pg) {
+        nl_buf_append_str(&b, "the port group is missing", NULL);
+    } else {
+        if (pg->vlan != s->after.vlan)
+            nl_buf_appendf(&b, NULL, "VLAN is %d, expected %d", pg->vlan, s->after.vlan);
+        security_diff(&b, &pg->override, &s->after.sec, true);
+    }
+done:
+    if (v == OPS_VERIFY_OK && b.len)
+        v = OPS_VERIFY_MISMATCH;
+    *note = b.len ? nl_buf_steal(&b) : NULL;
+    nl_buf_free(&b);
+    return v;
+}
+
+void ops_apply_verify(struct ops_plan *plan, const struct ops_executor *ex)
+{
+    struct nl_err e = {0};
+    bool any = false;
+    for (size_t i = 0; i < plan->n_steps; i++)
+        any = any || plan->steps[i].result == OPS_RESULT_OK;
+    if (!any)
+        return;
+    struct nl_lab *now = ex->reread ? ex->reread(ex->ctx, plan->lab, &e) : NULL;
+    if (!now) {
+        if (!ex->reread)
+            NL_ERR(&e, NL_ERR_INTERNAL, NULL, "The '%s' transport cannot re-read the lab.",
+                   ex->transport ? ex->transport : "unknown");
+        else if (!nl_err_is_set(&e))
+            NL_ERR(&e, NL_ERR_INTERNAL, NULL, "The re-read returned nothing.");
+        xstrset(&plan->verify_error, e.message);
+    } else {
+        nl_lab_link(now); /* lookups need the index; a transport may hand it back unlinked */
+    }
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        struct ops_step *s = &plan->steps[i];
+        if (s->result != OPS_RESULT_OK)
+            continue;
+        bool superseded = false;
+        for (size_t k = i + 1; k < plan->n_steps && !superseded; k++)
+            superseded =
+                plan->steps[k].result == OPS_RESULT_OK && ops_steps_same_target(s, &plan->steps[k]);
+        if (superseded)
+            continue;
+        if (!now) {
+            s->verify = OPS_VERIFY_UNKNOWN;
+            xstrset(&s->verify_note, "the lab could not be re-read");
+            continue;
+        }
+        free(s->verify_note);
+        s->verify_note = NULL;
+        s->verify = check(now, s, &s->verify_note);
+    }
+    if (now) {
+        nl_lab_free(&plan->verified_lab);
+        plan->verified_lab = now;
+    }
+}
