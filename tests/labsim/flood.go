@@ -59,17 +59,17 @@ type VMModel struct {
 
 // HostModel is the model's output for one host (noise-free).
 type HostModel struct {
-	Host       string         `json:"host"`
-	BaseCPU    float64        `json:"base_cpu"`
-	VMLoad     float64        `json:"vm_load"`          // sum of cpu_load of powered-on VMs
-	Delivered  float64        `json:"delivered_per_sec"` // frames delivered to VM ports per second
-	Flooded    float64        `json:"flooded_per_sec"`
-	FrameCost  float64        `json:"frame_cost"`  // CostPerFrame x Delivered
-	CPUPercent float64        `json:"cpu_percent"` // base + VMLoad + FrameCost, clamped to 0..100
-	CapacityMHz float64       `json:"capacity_mhz"`
-	VSwitches  []VSwitchModel `json:"vswitches"`
-	Ports      []PortModel    `json:"ports"`
-	VMs        []VMModel      `json:"vms"`
+	Host        string         `json:"host"`
+	BaseCPU     float64        `json:"base_cpu"`
+	VMLoad      float64        `json:"vm_load"`           // sum of cpu_load of powered-on VMs
+	Delivered   float64        `json:"delivered_per_sec"` // frames delivered to VM ports per second
+	Flooded     float64        `json:"flooded_per_sec"`
+	FrameCost   float64        `json:"frame_cost"`  // CostPerFrame x Delivered
+	CPUPercent  float64        `json:"cpu_percent"` // base + VMLoad + FrameCost, clamped to 0..100
+	CapacityMHz float64        `json:"capacity_mhz"`
+	VSwitches   []VSwitchModel `json:"vswitches"`
+	Ports       []PortModel    `json:"ports"`
+	VMs         []VMModel      `json:"vms"`
 }
 
 // ComputeHostModel evaluates the flooding model for one host from the live lab state:

@@ -37,6 +37,7 @@ type Lab struct {
 	hostOrder []string
 	vms       map[string]*labVM
 	vmOrder   []string
+	byRef     map[types.ManagedObjectReference]string // host or VM name by moref
 	counters  perfCounterIDs
 
 	mu      sync.Mutex // guards the fields below (never held while taking a vcsim lock)
@@ -111,7 +112,7 @@ func scrubIPs(v reflect.Value, depth int) {
 
 func newLab(spec *LabSpec, stateDir, dsDir string) (*Lab, error) {
 	l := &Lab{spec: spec, stateDir: stateDir, dsDir: dsDir,
-		hosts: map[string]*labHost{}, vms: map[string]*labVM{},
+		hosts: map[string]*labHost{}, vms: map[string]*labVM{}, byRef: map[types.ManagedObjectReference]string{},
 		down: map[string]bool{}, pps: map[string][]float64{}, files: map[string][]byte{},
 		faults: map[string]*faultRule{}, calls: map[string]int{}}
 
@@ -196,6 +197,7 @@ func (l *Lab) build() error {
 			h := &labHost{name: hs.Name, spec: hs, cluster: cs.Name, ref: ref, backingVM: hs.BackingVM}
 			h.obj = simulator.Map.Get(ref).(*simulator.HostSystem)
 			l.hosts[hs.Name] = h
+			l.byRef[ref] = hs.Name
 			l.hostOrder = append(l.hostOrder, hs.Name)
 			pools[hs.Name] = pool
 			hostObjs = append(hostObjs, object.NewHostSystem(c, ref))
@@ -267,6 +269,7 @@ func (l *Lab) build() error {
 		h.vms = append(h.vms, vs.Name)
 		v.id = len(h.vms)
 		l.vms[vs.Name] = v
+		l.byRef[ref] = vs.Name
 		l.vmOrder = append(l.vmOrder, vs.Name)
 	}
 

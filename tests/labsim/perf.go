@@ -17,7 +17,7 @@ import (
 // perfCounterIDs are vcsim's own counter ids (looked up by name, never invented).
 type perfCounterIDs struct {
 	CPUUsage, CPUUsageMHz, PacketsRx, BroadcastRx, Received int32
-	byID                                                   map[int32]string
+	byID                                                    map[int32]string
 }
 
 func perfMgr() *simulator.PerformanceManager {
@@ -192,17 +192,13 @@ func (l *Lab) perfSeries(qs *types.PerfQuerySpec, times []time.Time) ([]series, 
 	kind := qs.Entity.Type
 	switch kind {
 	case "HostSystem":
-		for _, h := range l.hosts {
-			if h.ref == qs.Entity {
-				hm = l.ComputeHostModel(h.name)
-			}
+		if name, ok := l.byRef[qs.Entity]; ok && l.hosts[name] != nil {
+			hm = l.ComputeHostModel(name)
 		}
 	case "VirtualMachine":
-		for _, v := range l.vms {
-			if v.ref == qs.Entity {
-				vmName = v.name
-				hm = l.ComputeHostModel(v.host)
-			}
+		if name, ok := l.byRef[qs.Entity]; ok && l.vms[name] != nil {
+			vmName = name
+			hm = l.ComputeHostModel(l.vms[name].host)
 		}
 		if hm != nil {
 			for i := range hm.VMs {

@@ -88,9 +88,9 @@ type sdkServer struct {
 	tlsConf *tls.Config
 	handler http.Handler
 
-	mu   sync.Mutex
-	srv  *http.Server
-	up   bool
+	mu  sync.Mutex
+	srv *http.Server
+	up  bool
 }
 
 func newSDKServer(l *Lab, cert tls.Certificate, user, password string, ln net.Listener) *sdkServer {

@@ -30,16 +30,16 @@ type CPUSpec struct {
 }
 
 type HostSpec struct {
-	Name       string         `json:"name"`
-	BackingVM  string         `json:"backing_vm,omitempty"` // nested host: the VM whose config.uuid is our BIOS UUID
-	CPU        *CPUSpec       `json:"cpu,omitempty"`
-	MemoryMB   int64          `json:"memory_mb,omitempty"`
-	BaseCPU    float64        `json:"base_cpu"`             // % of host CPU used with no VM load
-	Connection string         `json:"connection,omitempty"` // connected (default) | notResponding | disconnected
-	SSH        *bool          `json:"ssh,omitempty"`        // SSH answering at start (default true)
-	Version    string         `json:"version,omitempty"`    // "8.0.3"
-	Build      string         `json:"build,omitempty"`      // "24677879"
-	VSwitches  []VSwitchSpec  `json:"vswitches,omitempty"`  // default: vSwitch0/vmnic0 with Management Network + VM Network
+	Name       string        `json:"name"`
+	BackingVM  string        `json:"backing_vm,omitempty"` // nested host: the VM whose config.uuid is our BIOS UUID
+	CPU        *CPUSpec      `json:"cpu,omitempty"`
+	MemoryMB   int64         `json:"memory_mb,omitempty"`
+	BaseCPU    float64       `json:"base_cpu"`             // % of host CPU used with no VM load
+	Connection string        `json:"connection,omitempty"` // connected (default) | notResponding | disconnected
+	SSH        *bool         `json:"ssh,omitempty"`        // SSH answering at start (default true)
+	Version    string        `json:"version,omitempty"`    // "8.0.3"
+	Build      string        `json:"build,omitempty"`      // "24677879"
+	VSwitches  []VSwitchSpec `json:"vswitches,omitempty"`  // default: vSwitch0/vmnic0 with Management Network + VM Network
 }
 
 type SecuritySpec struct {
@@ -69,18 +69,18 @@ type NICSpec struct {
 }
 
 type VMSpec struct {
-	Name     string    `json:"name"`
-	Host     string    `json:"host"`
-	Guest    string    `json:"guest"`
-	CPUs     int       `json:"cpus"`
-	MemoryMB int64     `json:"memory_mb"`
-	Version  string    `json:"version"` // "vmx-10"
-	PowerOn  bool      `json:"power_on"`
-	NestedHV bool      `json:"nested_hv"`
-	Tools    string    `json:"tools,omitempty"` // "running" | "" (not running)
-	CPULoad  float64   `json:"cpu_load"`        // % of its host's CPU the VM uses when powered on
-	NICs     []NICSpec `json:"nics"`
-	Annotation string  `json:"annotation,omitempty"`
+	Name       string    `json:"name"`
+	Host       string    `json:"host"`
+	Guest      string    `json:"guest"`
+	CPUs       int       `json:"cpus"`
+	MemoryMB   int64     `json:"memory_mb"`
+	Version    string    `json:"version"` // "vmx-10"
+	PowerOn    bool      `json:"power_on"`
+	NestedHV   bool      `json:"nested_hv"`
+	Tools      string    `json:"tools,omitempty"` // "running" | "" (not running)
+	CPULoad    float64   `json:"cpu_load"`        // % of its host's CPU the VM uses when powered on
+	NICs       []NICSpec `json:"nics"`
+	Annotation string    `json:"annotation,omitempty"`
 }
 
 func boolp(b bool) *bool { return &b }
@@ -201,7 +201,7 @@ func (s *LabSpec) normalize() error {
 func defaultVSwitch() VSwitchSpec {
 	return VSwitchSpec{
 		Name: "vSwitch0", Uplinks: []string{"vmnic0"}, MTU: 1500, NumPorts: 128,
-		Security: SecuritySpec{Promiscuous: boolp(false), ForgedTransmits: boolp(true), MacChanges: boolp(true)},
+		Security:   SecuritySpec{Promiscuous: boolp(false), ForgedTransmits: boolp(true), MacChanges: boolp(true)},
 		PortGroups: []PortGroupSpec{{Name: "Management Network"}, {Name: "VM Network"}},
 	}
 }

@@ -49,44 +49,44 @@ type VSwitchState struct {
 }
 
 type HostState struct {
-	Name        string           `json:"name"`
-	Moref       string           `json:"moref"`
-	Cluster     string           `json:"cluster"`
-	BackingVM   string           `json:"backing_vm,omitempty"`
-	UUID        string           `json:"uuid"`
-	Connection  string           `json:"connection_state"`
-	SSHUp       bool             `json:"ssh_up"`
-	VSwitches   []VSwitchState   `json:"vswitches"`
-	PortGroups  []PortGroupState `json:"portgroups"`
-	CPUPercent  float64          `json:"cpu_percent"`
-	Model       *HostModel       `json:"model"`
+	Name       string           `json:"name"`
+	Moref      string           `json:"moref"`
+	Cluster    string           `json:"cluster"`
+	BackingVM  string           `json:"backing_vm,omitempty"`
+	UUID       string           `json:"uuid"`
+	Connection string           `json:"connection_state"`
+	SSHUp      bool             `json:"ssh_up"`
+	VSwitches  []VSwitchState   `json:"vswitches"`
+	PortGroups []PortGroupState `json:"portgroups"`
+	CPUPercent float64          `json:"cpu_percent"`
+	Model      *HostModel       `json:"model"`
 }
 
 type VMState struct {
-	Name      string    `json:"name"`
-	Moref     string    `json:"moref"`
-	Host      string    `json:"host"`
-	VMID      int       `json:"vmid"`
-	Power     string    `json:"power"`
-	Version   string    `json:"version"`
-	NestedHV  bool      `json:"nested_hv"`
-	UUID      string    `json:"uuid"`
-	GuestID   string    `json:"guest_id"`
-	Tools     string    `json:"tools"`
-	VMX       string    `json:"vmx"`
-	PPS       []float64 `json:"pps"`
-	Networks  []string  `json:"networks"`
+	Name     string    `json:"name"`
+	Moref    string    `json:"moref"`
+	Host     string    `json:"host"`
+	VMID     int       `json:"vmid"`
+	Power    string    `json:"power"`
+	Version  string    `json:"version"`
+	NestedHV bool      `json:"nested_hv"`
+	UUID     string    `json:"uuid"`
+	GuestID  string    `json:"guest_id"`
+	Tools    string    `json:"tools"`
+	VMX      string    `json:"vmx"`
+	PPS      []float64 `json:"pps"`
+	Networks []string  `json:"networks"`
 }
 
 type LabState struct {
-	VCenter    string        `json:"vcenter"`
-	VCenterUp  bool          `json:"vcenter_up"`
-	Datacenter string        `json:"datacenter"`
-	LatencyMS  int64         `json:"latency_ms"`
-	Faults     []faultRule   `json:"faults"`
-	Model      *ModelParams  `json:"model_params"`
-	Hosts      []HostState   `json:"hosts"`
-	VMs        []VMState     `json:"vms"`
+	VCenter    string       `json:"vcenter"`
+	VCenterUp  bool         `json:"vcenter_up"`
+	Datacenter string       `json:"datacenter"`
+	LatencyMS  int64        `json:"latency_ms"`
+	Faults     []faultRule  `json:"faults"`
+	Model      *ModelParams `json:"model_params"`
+	Hosts      []HostState  `json:"hosts"`
+	VMs        []VMState    `json:"vms"`
 }
 
 // State is the ground truth of the whole lab (GET /state).
