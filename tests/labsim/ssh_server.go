@@ -47,9 +47,11 @@ const (
 	sshMaxCommandBytes    = 64 * 1024
 	sshMaxOutputBytes     = 16 << 20
 	sshHandshakeTimeout   = 10 * time.Second
-	esxCommandTimeout     = 30 * time.Second
 	sshServerVersion      = "SSH-2.0-OpenSSH_9.3"
 )
+
+// esxCommandTimeout bounds one exec request (a variable so tests can shorten it).
+var esxCommandTimeout = 30 * time.Second
 
 func init() { startSSH = StartSSHHosts }
 
@@ -393,18 +395,25 @@ func (h *sshHostServer) serveSession(ctx context.Context, ch ssh.Channel, reqs <
 	}
 }
 
-// cappedWriter passes at most limit bytes on, then silently drops the rest.
+// outFence serialises a command's output writes and lets runExec stop them: x/crypto's
+// channel.CloseWrite must not run concurrently with a Write.
+type outFence struct {
+	mu     sync.Mutex
+	closed bool
+}
+
+// cappedWriter passes at most left bytes on, then silently drops the rest.
 type cappedWriter struct {
-	mu   sync.Mutex
+	f    *outFence
 	w    io.Writer
 	left int
 }
 
 func (c *cappedWriter) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.f.mu.Lock()
+	defer c.f.mu.Unlock()
 	n := len(p)
-	if c.left <= 0 {
+	if c.f.closed || c.left <= 0 {
 		return n, nil
 	}
 	if len(p) > c.left {
@@ -420,24 +429,38 @@ func (c *cappedWriter) Write(p []byte) (int, error) {
 func (h *sshHostServer) runExec(ctx context.Context, ch ssh.Channel, command string) {
 	cctx, cancel := context.WithTimeout(ctx, esxCommandTimeout)
 	defer cancel()
+	fence := &outFence{}
 	env := &esxEnv{
 		ctx:    cctx,
 		api:    h.currentAPI(),
-		stdout: &cappedWriter{w: ch, left: sshMaxOutputBytes},
-		stderr: &cappedWriter{w: ch.Stderr(), left: sshMaxOutputBytes},
+		stdout: &cappedWriter{f: fence, w: ch, left: sshMaxOutputBytes},
+		stderr: &cappedWriter{f: fence, w: ch.Stderr(), left: sshMaxOutputBytes},
 	}
 	done := make(chan int, 1)
 	go func() { done <- runESXiCommandLine(env, command) }()
 	var status int
 	select {
 	case status = <-done:
+		_ = ch.CloseWrite()
 	case <-cctx.Done():
 		if ctx.Err() != nil {
 			return // the client went away
 		}
-		status = 124 // like timeout(1); the command's goroutine ends on its own (ctx, closed channel)
+		status = 124 // like timeout(1); the command's goroutine ends on its own (ctx, fence)
+		fenced := make(chan struct{})
+		go func() {
+			fence.mu.Lock()
+			fence.closed = true
+			fence.mu.Unlock()
+			close(fenced)
+		}()
+		select {
+		case <-fenced:
+			_ = ch.CloseWrite()
+		case <-time.After(200 * time.Millisecond):
+			// A write is stuck on flow control; skip EOF, exit-status and close still go out.
+		}
 	}
-	_ = ch.CloseWrite()
 	_, _ = ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{uint32(status)}))
 	_ = ch.Close()
 }

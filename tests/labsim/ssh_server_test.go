@@ -305,3 +305,24 @@ func TestSSHBoundedConnections(t *testing.T) {
 		return true
 	})
 }
+
+func TestSSHCommandTimeout(t *testing.T) {
+	old := esxCommandTimeout
+	esxCommandTimeout = 300 * time.Millisecond
+	defer func() { esxCommandTimeout = old }()
+	_, ports, _, state, _ := startTestSSH(t, false, "esx-p01.lab.invalid")
+	c, err := dialHost(t, ports["esx-p01.lab.invalid"], state, "root", kiAuth(testPassword))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t0 := time.Now()
+	_, _, st := sshRun(t, c, "esxtop -b -d 1 -n 10")
+	if st != 124 || time.Since(t0) > 2*time.Second {
+		t.Errorf("status %d after %v", st, time.Since(t0))
+	}
+	// The connection still works.
+	if out, _, st := sshRun(t, c, "echo ok"); out != "ok\n" || st != 0 {
+		t.Errorf("after timeout: %q %d", out, st)
+	}
+}
