@@ -3,7 +3,8 @@ package main
 // One SSH server per simulated ESXi host, on 127.0.0.1 and a port of its own.
 //
 // Like an ESXi host's sshd: user root, the password through keyboard-interactive only (one
-// prompt "Password: ", echo off; "publickey" is offered and always fails, so the method list a
+// prompt "Password: ", echo off, then — after a right password — a round with zero prompts, as
+// sshd's PAM conversation sends; "publickey" is offered and always fails, so the method list a
 // client sees is "publickey,keyboard-interactive"); the plain "password" method only when
 // allowPassword. Exec requests only (no shell, no pty). Each host has a persistent ECDSA P-256
 // host key in stateDir/hostkeys/<host>.key (Debian 12's libssh2 1.10 cannot verify rsa-sha2).
@@ -135,6 +136,11 @@ func newSSHServerConfig(signer ssh.Signer, password string, allowPassword bool) 
 				return nil, errSSHAuth
 			}
 			if err := check(c.User(), []byte(answers[0])); err != nil {
+				return nil, err
+			}
+			// OpenSSH's sshd with PAM (ESXi) ends a successful conversation with an
+			// info request holding zero prompts; clients must answer it.
+			if _, err := chal("", "", nil, nil); err != nil {
 				return nil, err
 			}
 			return &ssh.Permissions{}, nil

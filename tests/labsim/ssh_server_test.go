@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,8 +40,23 @@ func writeKnownHosts(t *testing.T, state string, known map[string]string) {
 	}
 }
 
+// kiRounds counts keyboard-interactive rounds by their number of prompts, e.g. "1,0".
+var kiRounds = struct {
+	sync.Mutex
+	last []int
+}{}
+
 func kiAuth(pw string) ssh.AuthMethod {
+	kiRounds.Lock()
+	kiRounds.last = nil
+	kiRounds.Unlock()
 	return ssh.KeyboardInteractive(func(user, instr string, qs []string, echos []bool) ([]string, error) {
+		kiRounds.Lock()
+		kiRounds.last = append(kiRounds.last, len(qs))
+		kiRounds.Unlock()
+		if len(qs) == 1 && (qs[0] != "Password: " || echos[0]) {
+			return nil, fmt.Errorf("unexpected prompt %q echo=%v", qs[0], echos[0])
+		}
 		a := make([]string, len(qs))
 		for i := range qs {
 			a[i] = pw
@@ -110,6 +126,11 @@ func TestSSHAuthAndExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	kiRounds.Lock()
+	if fmt.Sprint(kiRounds.last) != "[1 0]" {
+		t.Errorf("keyboard-interactive rounds %v, want one prompt then zero", kiRounds.last)
+	}
+	kiRounds.Unlock()
 	out, errs, st := sshRun(t, c, "esxcli network vswitch standard portgroup add -p 'a'\\''b \"c\" $(rm -rf /); d' -v vSwitch0 && esxcli --formatter=csv network vswitch standard portgroup list")
 	if st != 0 || errs != "" || !strings.Contains(out, "\"a'b \"\"c\"\" $(rm -rf /); d\"") {
 		t.Errorf("got %q %q %d", out, errs, st)
