@@ -11,6 +11,7 @@
 
 #include "backend/core/log.h"
 #include "backend/core/xmalloc.h"
+#include "backend/vsphere/vs_exec.h"
 #include "backend/vsphere/vs_tls.h"
 
 #define VS_MAX_IDLE 8
@@ -48,6 +49,7 @@ struct vs_client {
     bool logged_in;
     char *soap_action;
     struct vs_service_content sc;
+    struct ops_executor exec;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -129,6 +131,7 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
     curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
     /* Until the server told us its version, announce the base namespace only. */
     c->soap_action = xstrdup("SOAPAction: urn:vim25");
+    vs_exec_bind(&c->exec, c);
     if (c->insecure && https)
         NL_WARN("Certificate verification for \"%s\" is off because it was asked for.", c->url);
     return c;
@@ -566,6 +569,11 @@ enum nl_code vs_client_logout(struct vs_client *c, struct nl_err *err)
 const struct vs_service_content *vs_client_service(const struct vs_client *c)
 {
     return &c->sc;
+}
+
+const struct ops_executor *vs_executor(struct vs_client *c)
+{
+    return &c->exec;
 }
 
 const char *vs_client_url(const struct vs_client *c)

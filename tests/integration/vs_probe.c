@@ -2,7 +2,13 @@
  * A development and test driver for backend/vsphere before (and besides) the CLI.
  *
  *   vs_probe [-c CONFIG] [--endpoint NAME] [--url URL --user USER] [--thumbprint TP] [--insecure]
- *            [--list] [--watch SECONDS]
+ *            [--list] [--watch SECONDS] [--do ACTION ARGS...]
+ *
+ * ACTION runs one executor step after the inventory (names, not ids):
+ *   security HOST VSWITCH PROMISC FORGED MAC     each accept|reject|keep
+ *   add-pg HOST VSWITCH PG VLAN | rm-pg HOST VSWITCH PG
+ *   set-pg HOST PG VLAN PROMISC FORGED MAC       each accept|reject|inherit
+ *   nested-hv VM on|off | power VM on|off
  *
  * Without -c, the server comes from --url/--user or NESTLAB_URL/NESTLAB_USER; the password always
  * comes from the environment (the config's password_env, else NESTLAB_PASSWORD). Prints one line
@@ -20,6 +26,7 @@
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab.h"
 #include "backend/vsphere/vs_client.h"
+#include "backend/vsphere/vs_exec.h"
 #include "backend/vsphere/vs_inventory.h"
 #include "backend/vsphere/vs_update.h"
 
@@ -82,12 +89,54 @@ static void print_counts(const struct nl_lab *lab)
     fflush(stdout);
 }
 
+static enum nl_tri tri_arg(const char *s)
+{
+    if (strcmp(s, "accept") == 0 || strcmp(s, "on") == 0)
+        return NL_TRI_TRUE;
+    if (strcmp(s, "reject") == 0 || strcmp(s, "off") == 0)
+        return NL_TRI_FALSE;
+    return NL_TRI_UNSET;
+}
+
+static int do_action(struct vs_client *c, struct nl_lab *lab, char **a, int n)
+{
+    const struct ops_executor *x = vs_executor(c);
+    struct nl_err err = {0};
+    enum nl_code rc = NL_ERR_USAGE;
+    struct nl_host *h = n >= 2 ? nl_lab_find_host_by_name(lab, a[1]) : NULL;
+    struct nl_vm *vm = n >= 2 ? nl_lab_find_vm_by_name(lab, a[1]) : NULL;
+    if (n == 6 && strcmp(a[0], "security") == 0 && h) {
+        struct nl_security s = {tri_arg(a[3]), tri_arg(a[4]), tri_arg(a[5])};
+        rc = x->set_vswitch_security(x->ctx, h, a[2], &s, &err);
+    } else if (n == 5 && strcmp(a[0], "add-pg") == 0 && h) {
+        rc = x->add_portgroup(x->ctx, h, a[2], a[3], atoi(a[4]), &err);
+    } else if (n == 4 && strcmp(a[0], "rm-pg") == 0 && h) {
+        rc = x->remove_portgroup(x->ctx, h, a[2], a[3], &err);
+    } else if (n == 7 && strcmp(a[0], "set-pg") == 0 && h) {
+        struct nl_security s = {tri_arg(a[4]), tri_arg(a[5]), tri_arg(a[6])};
+        rc = x->set_portgroup(x->ctx, h, a[2], atoi(a[3]), &s, &err);
+    } else if (n == 3 && strcmp(a[0], "nested-hv") == 0 && vm) {
+        rc = x->set_nested_hv(x->ctx, NULL, vm, strcmp(a[2], "on") == 0, &err);
+    } else if (n == 3 && strcmp(a[0], "power") == 0 && vm) {
+        rc = x->set_power(x->ctx, NULL, vm, strcmp(a[2], "on") == 0, &err);
+    } else {
+        printf("error: unknown action or object\n");
+        return 2;
+    }
+    if (rc != NL_OK)
+        return fail(&err);
+    printf("done: %s\n", a[0]);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *config_path = NULL, *endpoint = NULL, *url = getenv("NESTLAB_URL");
     const char *user = getenv("NESTLAB_USER"), *thumbprint = getenv("NESTLAB_THUMBPRINT");
     bool insecure = false, list = false, quiet = false;
     int watch = 0;
+    char **action = NULL;
+    int n_action = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -109,7 +158,11 @@ int main(int argc, char **argv)
             quiet = true;
         else if (strcmp(a, "--watch") == 0 && v)
             watch = atoi(argv[++i]);
-        else {
+        else if (strcmp(a, "--do") == 0 && v) {
+            action = argv + i + 1;
+            n_action = argc - i - 1;
+            break;
+        } else {
             fprintf(stderr, "usage: vs_probe [-c CONFIG] [--endpoint NAME] [--url URL] [--user "
                             "USER] [--thumbprint TP] [--insecure] [--list] [--quiet] "
                             "[--watch SECONDS]\n");
@@ -168,6 +221,10 @@ int main(int argc, char **argv)
     print_counts(lab);
     if (list)
         print_lab(lab);
+    if (action) {
+        status = do_action(c, lab, action, n_action);
+        goto cleanup;
+    }
     if (watch > 0) {
         /* Live updates: apply every delta to the lab and print a line per changed object. */
         q = nl_queue_new();
