@@ -16,10 +16,10 @@
  *   3. name contains "vcsa" or "vcenter"                    appliance     (basis name)
  *   4. nested HV exposed (nestedHVEnabled true)             nested other  (basis nested-hv)
  *   5. guestId vmwarePhoton64Guest (the VCSA's guest OS)    appliance     (basis guest-id)
- *   6. name starts with kvm, proxmox, pve, hyperv, hyper-v  nested other  (basis name)
- *   7. name is a peer's stem plus digits ("kvm04" next to
+ *   6. name is a peer's stem plus digits ("kvm04" next to
  *      "kvm01") with the same guestId, where the peer got
  *      rule 4                                               nested other  (basis peer)
+ *   7. name starts with kvm, proxmox, pve, hyperv, hyper-v  nested other  (basis name)
  *   otherwise a guest. Rules 6 and 7 exist so that a hypervisor VM whose nested HV was never
  * turned on (the most common mistake) is still checked as one instead of passing as a guest.
  *
@@ -185,13 +185,11 @@ static void assign_roles(struct nl_lab *lab)
             vm_role(vm, NL_ROLE_NESTED_OTHER, NL_BASIS_NESTED_HV);
         else if (vm->guest_id && strcasecmp(vm->guest_id, "vmwarePhoton64Guest") == 0)
             vm_role(vm, NL_ROLE_APPLIANCE, NL_BASIS_GUEST_ID);
-        else if (name_says_hypervisor(vm->name))
-            vm_role(vm, NL_ROLE_NESTED_OTHER, NL_BASIS_NAME);
         else
             vm_role(vm, NL_ROLE_GUEST, NL_BASIS_NONE);
     }
 
-    /* Rule 7: stems of VMs that are nested hypervisors by their nested HV flag. */
+    /* Rule 6: stems of VMs that are nested hypervisors by their nested HV flag. */
     char **stems = xcalloc(lab->n_vms ? lab->n_vms : 1, sizeof(*stems));
     struct nl_map by_stem;
     nl_map_init(&by_stem, true);
@@ -217,6 +215,11 @@ static void assign_roles(struct nl_lab *lab)
     for (size_t i = 0; i < lab->n_vms; i++)
         free(stems[i]);
     free(stems);
+
+    /* Rule 7. */
+    for (size_t i = 0; i < lab->n_vms; i++)
+        if (lab->vms[i].role == NL_ROLE_GUEST && name_says_hypervisor(lab->vms[i].name))
+            vm_role(&lab->vms[i], NL_ROLE_NESTED_OTHER, NL_BASIS_NAME);
 }
 
 static void classify_clusters(struct nl_lab *lab)

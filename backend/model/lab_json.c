@@ -1,0 +1,705 @@
+/* The inventory cache: every raw field of a lab as JSON, so that the SSH fallback knows the hosts
+ * exactly when vCenter cannot say. Derived fields are not stored; loading relinks.
+ *
+ * {
+ *   "version": 1,                      required, must be 1
+ *   "endpoint": "vc-lab", "source": "vcenter" | "ssh" | "cache" | "none",
+ *   "fetched_at": 1700000000,          seconds since the epoch (UTC), 0 unknown
+ *   "api_version": "8.0.3.0" | null,
+ *   "datacenters": [{"id", "name"}],
+ *   "clusters":    [{"id", "name", "datacenter_id"}],
+ *   "hosts": [{"id", "name", "cluster_id", "datacenter_id",
+ *              "connection": "connected" | "disconnected" | "not-responding" | "unknown",
+ *              "bios_uuid", "network_system", "version", "cpu_model",
+ *              "cpu_packages", "cpu_cores", "cpu_threads", "cpu_mhz", "hv_support",
+ *              "cpu_usage_mhz", "source", "ssh_address", "ssh_port",
+ *              "vswitches":  [{"name", "num_ports", "mtu", "uplinks": ["vmnic0"],
+ *                              "security": {"promiscuous", "forged_transmits", "mac_changes"}}],
+ *              "portgroups": [{"name", "vswitch", "vlan", "override": {...same three...},
+ *                              "active_clients"}]}],
+ *   "vms": [{"id", "name", "host_id", "power": "on" | "off" | "suspended" | "unknown",
+ *            "hw_version", "nested_hv", "guest_id", "cpus", "memory_mb", "tools", "uuid",
+ *            "networks": ["VM Network"], "vmid", "vmx_path"}],
+ *   "networks": [{"id", "name"}]
+ * }
+ * Only "id" is required in an object; a missing or null member means unknown (strings NULL,
+ * numbers -1 or 0 as in lab.h, security members UNSET; true/false/null for them). A member of the
+ * wrong type, an integer out of range, an unknown enum word or a duplicate id rejects the whole
+ * file with a message naming the member: a cache is ours, so anything odd means corruption. */
+#include "backend/model/lab_json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend/core/xmalloc.h"
+#include "backend/model/lab_index.h"
+
+/* ---- strings ---------------------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte there starts none. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+json_t *nl_json_string(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    /* Not UTF-8 (a name read over SSH from an odd locale): keep what we can read. */
+    size_t len = strlen(s);
+    char *clean = xmalloc(len * 3 + 1);
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_seq(p);
+        if (n) {
+            memcpy(clean + o, p, n);
+            o += n;
+            p += n;
+        } else {
+            memcpy(clean + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            p++;
+        }
+    }
+    clean[o] = '\0';
+    j = json_string(clean);
+    free(clean);
+    return j ? j : json_null();
+}
+
+/* ---- saving ----------------------------------------------------------------------------- */
+
+static json_t *json_tri(enum nl_tri t)
+{
+    return t == NL_TRI_UNSET ? json_null() : json_boolean(t == NL_TRI_TRUE);
+}
+
+static json_t *security_json(const struct nl_security *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "promiscuous", json_tri(s->promiscuous));
+    json_object_set_new(o, "forged_transmits", json_tri(s->forged_transmits));
+    json_object_set_new(o, "mac_changes", json_tri(s->mac_changes));
+    return o;
+}
+
+static json_t *strv_json(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, nl_json_string(v[i]));
+    return a;
+}
+
+static void set_str(json_t *o, const char *key, const char *s)
+{
+    json_object_set_new(o, key, nl_json_string(s));
+}
+
+static void set_int(json_t *o, const char *key, long long v)
+{
+    json_object_set_new(o, key, json_integer(v));
+}
+
+static json_t *host_cache_json(const struct nl_host *h)
+{
+    json_t *o = json_object();
+    set_str(o, "id", h->id);
+    set_str(o, "name", h->name);
+    set_str(o, "cluster_id", h->cluster_id);
+    set_str(o, "datacenter_id", h->datacenter_id);
+    set_str(o, "connection", nl_conn_name(h->connection));
+    set_str(o, "bios_uuid", h->bios_uuid);
+    set_str(o, "network_system", h->network_system);
+    set_str(o, "version", h->version);
+    set_str(o, "cpu_model", h->cpu_model);
+    set_int(o, "cpu_packages", h->cpu_packages);
+    set_int(o, "cpu_cores", h->cpu_cores);
+    set_int(o, "cpu_threads", h->cpu_threads);
+    set_int(o, "cpu_mhz", h->cpu_mhz);
+    set_int(o, "hv_support", h->hv_support);
+    set_int(o, "cpu_usage_mhz", h->cpu_usage_mhz);
+    set_str(o, "source", nl_source_name(h->source));
+    set_str(o, "ssh_address", h->ssh_address);
+    set_int(o, "ssh_port", h->ssh_port);
+    json_t *vss = json_array();
+    for (size_t i = 0; i < h->n_vswitches; i++) {
+        const struct nl_vswitch *vs = &h->vswitches[i];
+        json_t *v = json_object();
+        set_str(v, "name", vs->name);
+        set_int(v, "num_ports", vs->num_ports);
+        set_int(v, "mtu", vs->mtu);
+        json_object_set_new(v, "uplinks", strv_json(vs->uplinks, vs->n_uplinks));
+        json_object_set_new(v, "security", security_json(&vs->security));
+        json_array_append_new(vss, v);
+    }
+    json_object_set_new(o, "vswitches", vss);
+    json_t *pgs = json_array();
+    for (size_t i = 0; i < h->n_portgroups; i++) {
+        const struct nl_portgroup *pg = &h->portgroups[i];
+        json_t *p = json_object();
+        set_str(p, "name", pg->name);
+        set_str(p, "vswitch", pg->vswitch);
+        set_int(p, "vlan", pg->vlan);
+        json_object_set_new(p, "override", security_json(&pg->override));
+        set_int(p, "active_clients", pg->active_clients);
+        json_array_append_new(pgs, p);
+    }
+    json_object_set_new(o, "portgroups", pgs);
+    return o;
+}
+
+static json_t *vm_cache_json(const struct nl_vm *vm)
+{
+    json_t *o = json_object();
+    set_str(o, "id", vm->id);
+    set_str(o, "name", vm->name);
+    set_str(o, "host_id", vm->host_id);
+    set_str(o, "power", nl_power_name(vm->power));
+    set_int(o, "hw_version", vm->hw_version);
+    json_object_set_new(o, "nested_hv", json_tri(vm->nested_hv));
+    set_str(o, "guest_id", vm->guest_id);
+    set_int(o, "cpus", vm->cpus);
+    set_int(o, "memory_mb", vm->memory_mb);
+    set_str(o, "tools", vm->tools);
+    set_str(o, "uuid", vm->uuid);
+    json_object_set_new(o, "networks", strv_json(vm->networks, vm->n_networks));
+    set_int(o, "vmid", vm->vmid);
+    set_str(o, "vmx_path", vm->vmx_path);
+    return o;
+}
+
+json_t *nl_lab_to_cache_json(const struct nl_lab *lab)
+{
+    json_t *doc = json_object();
+    set_int(doc, "version", NL_LAB_CACHE_VERSION);
+    set_str(doc, "endpoint", lab->endpoint);
+    set_str(doc, "source", nl_source_name(lab->source));
+    set_int(doc, "fetched_at", (long long)lab->fetched_at);
+    set_str(doc, "api_version", lab->api_version);
+    json_t *a = json_array();
+    for (size_t i = 0; i < lab->n_datacenters; i++) {
+        json_t *o = json_object();
+        set_str(o, "id", lab->datacenters[i].id);
+        set_str(o, "name", lab->datacenters[i].name);
+        json_array_append_new(a, o);
+    }
+    json_object_set_new(doc, "datacenters", a);
+    a = json_array();
+    for (size_t i = 0; i < lab->n_clusters; i++) {
+        json_t *o = json_object();
+        set_str(o, "id", lab->clusters[i].id);
+        set_str(o, "name", lab->clusters[i].name);
+        set_str(o, "datacenter_id", lab->clusters[i].datacenter_id);
+        json_array_append_new(a, o);
+    }
+    json_object_set_new(doc, "clusters", a);
+    a = json_array();
+    for (size_t i = 0; i < lab->n_hosts; i++)
+        json_array_append_new(a, host_cache_json(&lab->hosts[i]));
+    json_object_set_new(doc, "hosts", a);
+    a = json_array();
+    for (size_t i = 0; i < lab->n_vms; i++)
+        json_array_append_new(a, vm_cache_json(&lab->vms[i]));
+    json_object_set_new(doc, "vms", a);
+    a = json_array();
+    for (size_t i = 0; i < lab->n_networks; i++) {
+        json_t *o = json_object();
+        set_str(o, "id", lab->networks[i].id);
+        set_str(o, "name", lab->networks[i].name);
+        json_array_append_new(a, o);
+    }
+    json_object_set_new(doc, "networks", a);
+    return doc;
+}
+
+/* ---- loading ---------------------------------------------------------------------------- */
+
+struct rd {
+    const char *origin;
+    struct nl_err *err;
+};
+
+static bool rd_fail(struct rd *r, const char *where, const char *key, const char *what)
+{
+    NL_ERR(
+        r->err, NL_ERR_PARSE, "cache",
+        "The inventory cache \"%s\" is malformed: %s%s%s %s; delete it and refresh from vCenter.",
+        r->origin, where, key ? "." : "", key ? key : "", what);
+    return false;
+}
+
+/* Missing or null leaves *dst alone. */
+static bool rd_str(struct rd *r, const json_t *o, const char *where, const char *key, char **dst)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_string(v))
+        return rd_fail(r, where, key, "must be a string or null");
+    if (strlen(json_string_value(v)) != json_string_length(v))
+        return rd_fail(r, where, key, "contains a NUL character");
+    xstrset(dst, json_string_value(v));
+    return true;
+}
+
+static bool rd_int(struct rd *r, const json_t *o, const char *where, const char *key, int *dst,
+                   long long min, long long max)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_integer(v))
+        return rd_fail(r, where, key, "must be an integer or null");
+    json_int_t x = json_integer_value(v);
+    if (x < min || x > max)
+        return rd_fail(r, where, key, "is out of range");
+    *dst = (int)x;
+    return true;
+}
+
+static bool rd_tri(struct rd *r, const json_t *o, const char *where, const char *key,
+                   enum nl_tri *dst)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_boolean(v))
+        return rd_fail(r, where, key, "must be true, false or null");
+    *dst = json_is_true(v) ? NL_TRI_TRUE : NL_TRI_FALSE;
+    return true;
+}
+
+/* An enum stored as its nl_*_name word; name(i) for i in [0, n). */
+static bool rd_enum(struct rd *r, const json_t *o, const char *where, const char *key, int *dst,
+                    const char *(*name)(int), int n)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_string(v))
+        return rd_fail(r, where, key, "must be a string or null");
+    for (int i = 0; i < n; i++) {
+        if (strcmp(json_string_value(v), name(i)) == 0) {
+            *dst = i;
+            return true;
+        }
+    }
+    return rd_fail(r, where, key, "has an unknown value");
+}
+
+static const char *source_word(int i)
+{
+    return nl_source_name((enum nl_source)i);
+}
+
+static const char *conn_word(int i)
+{
+    return nl_conn_name((enum nl_conn)i);
+}
+
+static const char *power_word(int i)
+{
+    return nl_power_name((enum nl_power)i);
+}
+
+static bool rd_source(struct rd *r, const json_t *o, const char *where, enum nl_source *dst)
+{
+    int v = (int)*dst;
+    bool ok = rd_enum(r, o, where, "source", &v, source_word, NL_SOURCE_CACHE + 1);
+    *dst = (enum nl_source)v;
+    return ok;
+}
+
+/* An optional array member: NULL (and true) when missing or null. */
+static bool rd_array(struct rd *r, const json_t *o, const char *where, const char *key,
+                     const json_t **out)
+{
+    const json_t *v = json_object_get(o, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_array(v))
+        return rd_fail(r, where, key, "must be an array");
+    *out = v;
+    return true;
+}
+
+static bool rd_security(struct rd *r, const json_t *o, const char *where, const char *key,
+                        struct nl_security *s)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_object(v))
+        return rd_fail(r, where, key, "must be an object");
+    char sub[160];
+    snprintf(sub, sizeof(sub), "%s.%s", where, key);
+    return rd_tri(r, v, sub, "promiscuous", &s->promiscuous) &&
+           rd_tri(r, v, sub, "forged_transmits", &s->forged_transmits) &&
+           rd_tri(r, v, sub, "mac_changes", &s->mac_changes);
+}
+
+/* Each element of a string array, passed to add(target, s). */
+static bool rd_strings(struct rd *r, const json_t *o, const char *where, const char *key,
+                       void (*add)(void *, const char *), void *target)
+{
+    const json_t *a;
+    if (!rd_array(r, o, where, key, &a))
+        return false;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(a, i, v)
+    {
+        if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+            char sub[160];
+            snprintf(sub, sizeof(sub), "%s.%s[%zu]", where, key, i);
+            return rd_fail(r, sub, NULL, "must be a string");
+        }
+        add(target, json_string_value(v));
+    }
+    return true;
+}
+
+static void add_uplink(void *vs, const char *s)
+{
+    nl_vswitch_add_uplink(vs, s);
+}
+
+static void add_vm_network(void *vm, const char *s)
+{
+    nl_vm_add_network(vm, s);
+}
+
+/* The object at a[i] with its required, unique "id". */
+static const char *rd_object_id(struct rd *r, const json_t *o, const char *where)
+{
+    if (!json_is_object(o)) {
+        rd_fail(r, where, NULL, "must be an object");
+        return NULL;
+    }
+    const json_t *id = json_object_get(o, "id");
+    if (!json_is_string(id) || json_string_length(id) == 0 ||
+        strlen(json_string_value(id)) != json_string_length(id)) {
+        rd_fail(r, where, "id", "must be a non-empty string");
+        return NULL;
+    }
+    return json_string_value(id);
+}
+
+/* Ids are unique across object types (nl_lab_remove takes any id), so a repeat is corruption. */
+static bool rd_unique(struct rd *r, struct nl_lab *lab, const char *id, const char *where)
+{
+    const struct nl_lab_index *ix = lab->index;
+    if (nl_map_get(&ix->dc_id, id) != NL_MAP_NONE ||
+        nl_map_get(&ix->cluster_id, id) != NL_MAP_NONE ||
+        nl_map_get(&ix->host_id, id) != NL_MAP_NONE || nl_map_get(&ix->vm_id, id) != NL_MAP_NONE ||
+        nl_map_get(&ix->net_id, id) != NL_MAP_NONE)
+        return rd_fail(r, where, "id", "repeats an id used before");
+    return true;
+}
+
+static bool rd_host(struct rd *r, struct nl_lab *lab, const json_t *o, const char *where)
+{
+    const char *id = rd_object_id(r, o, where);
+    if (!id || !rd_unique(r, lab, id, where))
+        return false;
+    struct nl_host *h = nl_lab_add_host(lab, id);
+    int conn = (int)h->connection;
+    if (!rd_str(r, o, where, "name", &h->name) ||
+        !rd_str(r, o, where, "cluster_id", &h->cluster_id) ||
+        !rd_str(r, o, where, "datacenter_id", &h->datacenter_id) ||
+        !rd_enum(r, o, where, "connection", &conn, conn_word, NL_CONN_NOT_RESPONDING + 1) ||
+        !rd_str(r, o, where, "bios_uuid", &h->bios_uuid) ||
+        !rd_str(r, o, where, "network_system", &h->network_system) ||
+        !rd_str(r, o, where, "version", &h->version) ||
+        !rd_str(r, o, where, "cpu_model", &h->cpu_model) ||
+        !rd_int(r, o, where, "cpu_packages", &h->cpu_packages, -1, INT_MAX) ||
+        !rd_int(r, o, where, "cpu_cores", &h->cpu_cores, -1, INT_MAX) ||
+        !rd_int(r, o, where, "cpu_threads", &h->cpu_threads, -1, INT_MAX) ||
+        !rd_int(r, o, where, "cpu_mhz", &h->cpu_mhz, -1, INT_MAX) ||
+        !rd_int(r, o, where, "hv_support", &h->hv_support, -1, 3) ||
+        !rd_int(r, o, where, "cpu_usage_mhz", &h->cpu_usage_mhz, -1, INT_MAX) ||
+        !rd_source(r, o, where, &h->source) ||
+        !rd_str(r, o, where, "ssh_address", &h->ssh_address) ||
+        !rd_int(r, o, where, "ssh_port", &h->ssh_port, 0, 65535))
+        return false;
+    h->connection = (enum nl_conn)conn;
+
+    const json_t *a, *v;
+    size_t i;
+    char sub[160];
+    if (!rd_array(r, o, where, "vswitches", &a))
+        return false;
+    json_array_foreach(a, i, v)
+    {
+        snprintf(sub, sizeof(sub), "%s.vswitches[%zu]", where, i);
+        const json_t *name = json_is_object(v) ? json_object_get(v, "name") : NULL;
+        if (!json_is_string(name) || json_string_length(name) == 0)
+            return rd_fail(r, sub, "name", "must be a non-empty string");
+        if (nl_host_find_vswitch(h, json_string_value(name)))
+            return rd_fail(r, sub, "name", "repeats a vSwitch name");
+        struct nl_vswitch *vs = nl_host_add_vswitch(h, json_string_value(name));
+        if (!rd_int(r, v, sub, "num_ports", &vs->num_ports, -1, INT_MAX) ||
+            !rd_int(r, v, sub, "mtu", &vs->mtu, -1, INT_MAX) ||
+            !rd_strings(r, v, sub, "uplinks", add_uplink, vs) ||
+            !rd_security(r, v, sub, "security", &vs->security))
+            return false;
+    }
+    if (!rd_array(r, o, where, "portgroups", &a))
+        return false;
+    json_array_foreach(a, i, v)
+    {
+        snprintf(sub, sizeof(sub), "%s.portgroups[%zu]", where, i);
+        const json_t *name = json_is_object(v) ? json_object_get(v, "name") : NULL;
+        if (!json_is_string(name) || json_string_length(name) == 0)
+            return rd_fail(r, sub, "name", "must be a non-empty string");
+        if (nl_host_find_portgroup(h, json_string_value(name)))
+            return rd_fail(r, sub, "name", "repeats a port group name");
+        struct nl_portgroup *pg = nl_host_add_portgroup(h, json_string_value(name), NULL);
+        if (!rd_str(r, v, sub, "vswitch", &pg->vswitch) ||
+            !rd_int(r, v, sub, "vlan", &pg->vlan, -1, 4095) ||
+            !rd_security(r, v, sub, "override", &pg->override) ||
+            !rd_int(r, v, sub, "active_clients", &pg->active_clients, -1, INT_MAX))
+            return false;
+    }
+    return true;
+}
+
+static bool rd_vm(struct rd *r, struct nl_lab *lab, const json_t *o, const char *where)
+{
+    const char *id = rd_object_id(r, o, where);
+    if (!id || !rd_unique(r, lab, id, where))
+        return false;
+    struct nl_vm *vm = nl_lab_add_vm(lab, id);
+    int power = (int)vm->power;
+    if (!rd_str(r, o, where, "name", &vm->name) || !rd_str(r, o, where, "host_id", &vm->host_id) ||
+        !rd_enum(r, o, where, "power", &power, power_word, NL_POWER_SUSPENDED + 1) ||
+        !rd_int(r, o, where, "hw_version", &vm->hw_version, 0, 1000) ||
+        !rd_tri(r, o, where, "nested_hv", &vm->nested_hv) ||
+        !rd_str(r, o, where, "guest_id", &vm->guest_id) ||
+        !rd_int(r, o, where, "cpus", &vm->cpus, -1, INT_MAX) ||
+        !rd_int(r, o, where, "memory_mb", &vm->memory_mb, -1, INT_MAX) ||
+        !rd_str(r, o, where, "tools", &vm->tools) || !rd_str(r, o, where, "uuid", &vm->uuid) ||
+        !rd_strings(r, o, where, "networks", add_vm_network, vm) ||
+        !rd_int(r, o, where, "vmid", &vm->vmid, 0, INT_MAX) ||
+        !rd_str(r, o, where, "vmx_path", &vm->vmx_path))
+        return false;
+    vm->power = (enum nl_power)power;
+    return true;
+}
+
+/* Datacenters, clusters and networks: id, name and (clusters) datacenter_id. */
+static bool rd_simple(struct rd *r, struct nl_lab *lab, const json_t *o, const char *where,
+                      char kind)
+{
+    const char *id = rd_object_id(r, o, where);
+    if (!id || !rd_unique(r, lab, id, where))
+        return false;
+    if (kind == 'd')
+        return rd_str(r, o, where, "name", &nl_lab_add_datacenter(lab, id)->name);
+    if (kind == 'n')
+        return rd_str(r, o, where, "name", &nl_lab_add_network(lab, id)->name);
+    struct nl_cluster *c = nl_lab_add_cluster(lab, id);
+    return rd_str(r, o, where, "name", &c->name) &&
+           rd_str(r, o, where, "datacenter_id", &c->datacenter_id);
+}
+
+struct nl_lab *nl_lab_from_cache_json(const json_t *doc, const char *origin, struct nl_err *err)
+{
+    struct rd r = {origin ? origin : "(cache)", err};
+    struct nl_lab *lab = NULL;
+    if (!json_is_object(doc)) {
+        rd_fail(&r, "the document", NULL, "must be an object");
+        goto fail;
+    }
+    const json_t *version = json_object_get(doc, "version");
+    if (!json_is_integer(version) || json_integer_value(version) != NL_LAB_CACHE_VERSION) {
+        rd_fail(&r, "the document", "version", "must be 1");
+        goto fail;
+    }
+    lab = nl_lab_new(NULL);
+    const json_t *fa = json_object_get(doc, "fetched_at");
+    if (fa && !json_is_null(fa)) {
+        if (!json_is_integer(fa) || json_integer_value(fa) < 0 ||
+            (sizeof(time_t) < 8 && json_integer_value(fa) > INT32_MAX)) {
+            rd_fail(&r, "the document", "fetched_at", "must be a non-negative integer");
+            goto fail;
+        }
+        lab->fetched_at = (time_t)json_integer_value(fa);
+    }
+    if (!rd_str(&r, doc, "the document", "endpoint", &lab->endpoint) ||
+        !rd_source(&r, doc, "the document", &lab->source) ||
+        !rd_str(&r, doc, "the document", "api_version", &lab->api_version))
+        goto fail;
+
+    static const struct {
+        const char *key;
+        char kind;
+    } lists[] = {
+        {"datacenters", 'd'}, {"clusters", 'c'}, {"hosts", 'h'}, {"vms", 'v'}, {"networks", 'n'}};
+    for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+        const json_t *a, *o;
+        size_t i;
+        if (!rd_array(&r, doc, "the document", lists[l].key, &a))
+            goto fail;
+        json_array_foreach(a, i, o)
+        {
+            char where[64];
+            snprintf(where, sizeof(where), "%s[%zu]", lists[l].key, i);
+            bool ok;
+            if (lists[l].kind == 'h')
+                ok = rd_host(&r, lab, o, where);
+            else if (lists[l].kind == 'v')
+                ok = rd_vm(&r, lab, o, where);
+            else
+                ok = rd_simple(&r, lab, o, where, lists[l].kind);
+            if (!ok)
+                goto fail;
+        }
+    }
+    nl_lab_link(lab);
+    return lab;
+fail:
+    nl_lab_free(&lab);
+    return NULL;
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+enum nl_code nl_lab_save_cache(const struct nl_lab *lab, const char *path, struct nl_err *err)
+{
+    enum nl_code rc = NL_OK;
+    char *tmp = xasprintf("%s.tmpXXXXXX", path);
+    char *text = NULL;
+    json_t *doc = nl_lab_to_cache_json(lab);
+    int fd = -1;
+
+    text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    if (!text) {
+        rc = NL_ERR(err, NL_ERR_INTERNAL, NULL,
+                    "The inventory of \"%s\" could not be encoded as JSON.",
+                    lab->endpoint ? lab->endpoint : "");
+        goto cleanup;
+    }
+    fd = mkstemp(tmp); /* created 0600 */
+    if (fd < 0) {
+        rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot create a file next to the cache \"%s\": %s.",
+                    path, strerror(errno));
+        goto cleanup;
+    }
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, text + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot write the cache file \"%s\": %s.", tmp,
+                        strerror(errno));
+            goto cleanup;
+        }
+        off += (size_t)n;
+    }
+    if (fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
+        rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot write the cache file \"%s\": %s.", tmp,
+                    strerror(errno));
+        goto cleanup;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot write the cache file \"%s\": %s.", tmp,
+                    strerror(errno));
+        goto cleanup;
+    }
+    fd = -1;
+    /* rename() replaces the old cache in one step: a reader sees the old file or the new one. */
+    if (rename(tmp, path) != 0) {
+        rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot replace the cache file \"%s\": %s.", path,
+                    strerror(errno));
+        goto cleanup;
+    }
+cleanup:
+    if (fd >= 0)
+        close(fd);
+    if (rc != NL_OK)
+        unlink(tmp);
+    free(tmp);
+    free(text);
+    json_decref(doc);
+    return rc;
+}
+
+struct nl_lab *nl_lab_load_cache(const char *path, struct nl_err *err)
+{
+    struct nl_lab *lab = NULL;
+    json_t *doc = NULL;
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        NL_ERR(err, errno == ENOENT ? NL_ERR_NOT_FOUND : NL_ERR_IO, NULL,
+               "Cannot read the inventory cache \"%s\": %s.", path, strerror(errno));
+        goto cleanup;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        NL_ERR(err, NL_ERR_IO, NULL, "The inventory cache \"%s\" is not a regular file.", path);
+        goto cleanup;
+    }
+    if ((unsigned long long)st.st_size > NL_LAB_CACHE_MAX_BYTES) {
+        NL_ERR(err, NL_ERR_LIMIT, NULL,
+               "The inventory cache \"%s\" is larger than %u MB; delete it and refresh.", path,
+               NL_LAB_CACHE_MAX_BYTES / (1024 * 1024));
+        goto cleanup;
+    }
+    json_error_t jerr;
+    doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        NL_ERR(err, NL_ERR_PARSE, "json",
+               "The inventory cache \"%s\" is not valid JSON (line %d: %s); delete it and refresh.",
+               path, jerr.line, jerr.text);
+        goto cleanup;
+    }
+    lab = nl_lab_from_cache_json(doc, path, err);
+cleanup:
+    if (f)
+        fclose(f);
+    json_decref(doc);
+    return lab;
+}
