@@ -1,5 +1,6 @@
 package main
 
-// Temporary: the main program (owned by the vCenter side) will declare this; delete this file
-// as soon as it does.
+// startSSH is how main starts the simulated ESXi hosts' SSH servers. It is declared on the SSH
+// side (main.go relies on this file) and set to StartSSHHosts by ssh_server.go's init(); a build
+// without ssh_server.go leaves it nil and main reports "ssh": "unavailable".
 var startSSH func(HostDirectory, string, string, bool) (map[string]int, map[string]string, func(), error)
