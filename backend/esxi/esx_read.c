@@ -1,0 +1,519 @@
+#include "backend/esxi/esx_read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "backend/core/xmalloc.h"
+#include "backend/esxi/esx_batch.h"
+#include "backend/esxi/esx_vimcmd.h"
+#include "backend/esxi/esx_vmx.h"
+#include "backend/esxi/esx_xml.h"
+
+#define ESXCLI "esxcli", "--formatter=xml"
+#define VSS "network", "vswitch", "standard"
+
+/* Re-runs a failed batch item on its own channel to get its own stderr (reads are idempotent),
+ * then reports it. */
+static enum nl_code item_failed(struct esx_session *s, const struct esx_batch *b, size_t i,
+                                const char *what, struct nl_err *err)
+{
+    struct esx_result res;
+    struct nl_err e = {0};
+    char why[320] = "";
+    if (esx_session_exec(s, b->items[i].cmd, &res, &e) == NL_OK) {
+        const char *t = res.err_len ? res.err : res.out;
+        size_t l = strcspn(t, "\n");
+        snprintf(why, sizeof(why), "%.*s", (int)(l > 300 ? 300 : l), t);
+        if (res.exit_status == 0 && !why[0])
+            snprintf(why, sizeof(why), "it failed once and then succeeded; the host is unsteady");
+        esx_result_clear(&res);
+    } else {
+        snprintf(why, sizeof(why), "%.300s", e.message);
+    }
+    if (strstr(why, "not found"))
+        return NL_ERR(err, NL_ERR_NOT_FOUND, "command", "%s failed on host \"%s\": %s", what,
+                      esx_session_name(s), why);
+    return NL_ERR(err, NL_ERR_FAULT, "command", "%s failed on host \"%s\": %s", what,
+                  esx_session_name(s), why[0] ? why : "no error text");
+}
+
+static enum nl_code xml_item(struct esx_session *s, const struct esx_batch *b, size_t i,
+                             const char *what, struct esx_records **out, struct nl_err *err)
+{
+    *out = NULL;
+    if (!b->items[i].ok)
+        return item_failed(s, b, i, what, err);
+    struct nl_err e = {0};
+    if (esx_xml_parse(b->items[i].out, b->items[i].out_len, out, &e) != NL_OK)
+        return NL_ERR(err, e.code, NULL, "%s on host \"%s\" returned unusable output: %s", what,
+                      esx_session_name(s), e.message);
+    return NL_OK;
+}
+
+static int int_or(const struct esx_record *r, const char *name, int dflt)
+{
+    long long v;
+    return (esx_record_int(r, name, &v) && v >= -1 && v <= 1000000000) ? (int)v : dflt;
+}
+
+static char **strv_copy(char *const *v, size_t n)
+{
+    char **out = n ? xcalloc(n, sizeof(*out)) : NULL;
+    for (size_t i = 0; i < n; i++)
+        out[i] = xstrdup(v[i]);
+    return out;
+}
+
+static void fill_security(struct nl_security *sec, const struct esx_record *r)
+{
+    sec->promiscuous = esx_record_bool(r, "AllowPromiscuous");
+    sec->forged_transmits = esx_record_bool(r, "AllowForgedTransmits");
+    sec->mac_changes = esx_record_bool(r, "AllowMACAddressChange");
+}
+
+/* Port-group policy: the Override* flags say which values are the port group's own. Without
+ * them (field names unverified on some releases) a value that differs from the vSwitch's counts
+ * as an override. */
+static void fill_override(struct esx_pg_data *pg, const struct esx_record *r,
+                          const struct esx_vswitch_data *vs)
+{
+    static const char *const names[3][2] = {
+        {"AllowPromiscuous", "OverrideVswitchAllowPromiscuous"},
+        {"AllowForgedTransmits", "OverrideVswitchAllowForgedTransmits"},
+        {"AllowMACAddressChange", "OverrideVswitchAllowMACAddressChange"},
+    };
+    enum nl_tri *dst[3] = {&pg->override.promiscuous, &pg->override.forged_transmits,
+                           &pg->override.mac_changes};
+    const enum nl_tri base[3] = {vs ? vs->security.promiscuous : NL_TRI_UNSET,
+                                 vs ? vs->security.forged_transmits : NL_TRI_UNSET,
+                                 vs ? vs->security.mac_changes : NL_TRI_UNSET};
+    for (int k = 0; k < 3; k++) {
+        enum nl_tri val = esx_record_bool(r, names[k][0]);
+        enum nl_tri flag = esx_record_bool(r, names[k][1]);
+        if (flag == NL_TRI_UNSET)
+            flag = (val != NL_TRI_UNSET && base[k] != NL_TRI_UNSET && val != base[k])
+                       ? NL_TRI_TRUE
+                       : NL_TRI_FALSE;
+        *dst[k] = flag == NL_TRI_TRUE ? val : NL_TRI_UNSET;
+    }
+}
+
+static void vm_from_vmx(struct esx_vm_data *vm, const char *text, size_t len)
+{
+    struct esx_vmx *vmx = NULL;
+    struct nl_err e = {0};
+    if (esx_vmx_parse(text, len, &vmx, &e) != NL_OK) {
+        free(vm->problem);
+        vm->problem = xstrdup(e.message);
+        return;
+    }
+    const char *dn = esx_vmx_get(vmx, "displayName");
+    if (dn && *dn)
+        xstrset(&vm->name, dn);
+    /* vhv.enable absent means off, as vCenter reports nestedHVEnabled=false. */
+    enum nl_tri hv = esx_vmx_bool(vmx, "vhv.enable");
+    vm->nested_hv = hv == NL_TRI_UNSET ? NL_TRI_FALSE : hv;
+    int hw = esx_vmx_hw_version(vmx);
+    if (hw)
+        vm->hw_version = hw;
+    char *uuid = esx_uuid_normalize(esx_vmx_get(vmx, "uuid.bios"));
+    if (uuid) {
+        free(vm->uuid);
+        vm->uuid = uuid;
+    }
+    const char *g = esx_vmx_get(vmx, "guestOS");
+    if ((!vm->guest_id || !*vm->guest_id) && g && *g) {
+        free(vm->guest_id);
+        vm->guest_id = xasprintf("%sGuest", g); /* vSphere's guestId spelling */
+    }
+    const char *c = esx_vmx_get(vmx, "numvcpus");
+    if (c && atoi(c) > 0)
+        vm->cpus = atoi(c);
+    const char *m = esx_vmx_get(vmx, "memsize");
+    if (m && atoi(m) > 0)
+        vm->memory_mb = atoi(m);
+    for (int n = 0; n < 10; n++) {
+        char key[64];
+        snprintf(key, sizeof(key), "ethernet%d.present", n);
+        if (esx_vmx_bool(vmx, key) != NL_TRI_TRUE)
+            continue;
+        snprintf(key, sizeof(key), "ethernet%d.networkName", n);
+        const char *net = esx_vmx_get(vmx, key);
+        if (!net || !*net)
+            continue;
+        vm->networks = xrealloc(vm->networks, (vm->n_networks + 1) * sizeof(*vm->networks));
+        vm->networks[vm->n_networks++] = xstrdup(net);
+    }
+    esx_vmx_free(&vmx);
+}
+
+/* Step 1 results → d. */
+static enum nl_code fetch_lists(struct esx_session *s, struct esx_batch *b, const size_t *ix,
+                                struct esx_host_data *d, struct nl_err *err)
+{
+    struct esx_records *vsw = NULL, *pgs = NULL, *cpu = NULL, *ver = NULL, *plat = NULL;
+    struct esx_vm_list *vms = NULL;
+    enum nl_code rc = xml_item(s, b, ix[0], "Listing the vSwitches", &vsw, err);
+    if (rc)
+        goto cleanup;
+    rc = xml_item(s, b, ix[1], "Listing the port groups", &pgs, err);
+    if (rc)
+        goto cleanup;
+    if (!b->items[ix[2]].ok && !esx_vim_fault(b->items[ix[2]].out, (char[64]){0}, 64, NULL, 0)) {
+        rc = item_failed(s, b, ix[2], "Listing the VMs (vim-cmd vmsvc/getallvms)", err);
+        goto cleanup;
+    }
+    struct nl_err e = {0};
+    if (esx_getallvms_parse(b->items[ix[2]].out, &vms, &e) != NL_OK) {
+        rc = NL_ERR(err, e.code, e.detail, "Listing the VMs on host \"%s\" failed: %s",
+                    esx_session_name(s), e.message);
+        goto cleanup;
+    }
+    d->vswitches = xcalloc(vsw->n + 1, sizeof(*d->vswitches));
+    for (size_t i = 0; i < vsw->n; i++) {
+        const struct esx_record *r = &vsw->items[i];
+        const char *name = esx_record_str(r, "Name");
+        if (!name || !*name)
+            continue;
+        struct esx_vswitch_data *v = &d->vswitches[d->n_vswitches++];
+        v->name = xstrdup(name);
+        /* "ConfiguredPorts" is spec.numPorts; "NumPorts" is the runtime figure. */
+        v->num_ports = int_or(r, "ConfiguredPorts", int_or(r, "NumPorts", -1));
+        v->mtu = int_or(r, "MTU", -1);
+        const struct esx_field *up = esx_record_field(r, "Uplinks");
+        if (up && up->type == ESX_V_LIST) {
+            v->uplinks = strv_copy(up->list, up->n_list);
+            v->n_uplinks = up->n_list;
+        }
+        nl_security_init(&v->security);
+    }
+    d->portgroups = xcalloc(pgs->n + 1, sizeof(*d->portgroups));
+    for (size_t i = 0; i < pgs->n; i++) {
+        const struct esx_record *r = &pgs->items[i];
+        const char *name = esx_record_str(r, "Name");
+        const char *vs = esx_record_str(r, "VirtualSwitch");
+        if (!name || !vs)
+            continue;
+        struct esx_pg_data *p = &d->portgroups[d->n_portgroups++];
+        p->name = xstrdup(name);
+        p->vswitch = xstrdup(vs);
+        p->vlan = int_or(r, "VLANID", -1);
+        p->active_clients = int_or(r, "ActiveClients", -1);
+        nl_security_init(&p->override);
+    }
+    d->vms = xcalloc(vms->n + 1, sizeof(*d->vms));
+    for (size_t i = 0; i < vms->n; i++) {
+        const struct esx_vm_row *row = &vms->items[i];
+        struct esx_vm_data *vm = &d->vms[d->n_vms++];
+        vm->vmid = row->vmid;
+        vm->name = xstrdup(row->name);
+        vm->file = xstrdup(row->file);
+        vm->vmx_path = esx_datastore_path(row->file);
+        vm->guest_id = xstrdup(row->guest);
+        vm->hw_version = esx_hw_version_parse(row->version);
+        vm->nested_hv = NL_TRI_UNSET;
+        vm->power = NL_POWER_UNKNOWN;
+        vm->cpus = vm->memory_mb = -1;
+    }
+    /* Optional facts: leave them unknown when the host cannot say. */
+    if (xml_item(s, b, ix[3], "Reading the CPU facts", &cpu, NULL) == NL_OK && cpu->n > 0) {
+        d->cpu_packages = int_or(&cpu->items[0], "CPUPackages", -1);
+        d->cpu_cores = int_or(&cpu->items[0], "CPUCores", -1);
+        d->cpu_threads = int_or(&cpu->items[0], "CPUThreads", -1);
+        d->hv_support = int_or(&cpu->items[0], "HVSupport", -1);
+    }
+    if (xml_item(s, b, ix[4], "Reading the version", &ver, NULL) == NL_OK && ver->n > 0) {
+        d->version = xstrdup(esx_record_str(&ver->items[0], "Version"));
+        d->build = xstrdup(esx_record_str(&ver->items[0], "Build"));
+    }
+    if (b->items[ix[5]].ok &&
+        esx_xml_parse(b->items[ix[5]].out, b->items[ix[5]].out_len, &plat, NULL) == NL_OK &&
+        plat->n > 0)
+        d->bios_uuid = esx_uuid_normalize(esx_record_str(&plat->items[0], "UUID"));
+cleanup:
+    esx_records_free(&vsw);
+    esx_records_free(&pgs);
+    esx_records_free(&cpu);
+    esx_records_free(&ver);
+    esx_records_free(&plat);
+    esx_vm_list_free(&vms);
+    return rc;
+}
+
+static const struct esx_vswitch_data *find_vs(const struct esx_host_data *d, const char *name)
+{
+    for (size_t i = 0; i < d->n_vswitches; i++) {
+        if (strcmp(d->vswitches[i].name, name) == 0)
+            return &d->vswitches[i];
+    }
+    return NULL;
+}
+
+enum nl_code esx_host_fetch(struct esx_session *s, struct esx_host_data **out, struct nl_err *err)
+{
+    *out = NULL;
+    struct esx_host_data *d = xcalloc(1, sizeof(*d));
+    d->cpu_packages = d->cpu_cores = d->cpu_threads = d->hv_support = -1;
+    struct esx_batch b1 = {0}, b2 = {0};
+    size_t ix[6];
+    ix[0] = esx_batch_add(&b1, (const char *[]){ESXCLI, VSS, "list", NULL});
+    ix[1] = esx_batch_add(&b1, (const char *[]){ESXCLI, VSS, "portgroup", "list", NULL});
+    ix[2] = esx_batch_add(&b1, (const char *[]){"vim-cmd", "vmsvc/getallvms", NULL});
+    ix[3] = esx_batch_add(&b1, (const char *[]){ESXCLI, "hardware", "cpu", "global", "get", NULL});
+    ix[4] = esx_batch_add(&b1, (const char *[]){ESXCLI, "system", "version", "get", NULL});
+    ix[5] = esx_batch_add(&b1, (const char *[]){ESXCLI, "hardware", "platform", "get", NULL});
+    enum nl_code rc = esx_batch_run(s, &b1, err);
+    if (rc == NL_OK)
+        rc = fetch_lists(s, &b1, ix, d, err);
+    if (rc)
+        goto cleanup;
+
+    /* Step 2: per-object details in one more channel. */
+    size_t *vsx = xcalloc(d->n_vswitches + 1, sizeof(*vsx));
+    size_t *pgx = xcalloc(d->n_portgroups + 1, sizeof(*pgx));
+    size_t *vmx = xcalloc(2 * d->n_vms + 1, sizeof(*vmx));
+    for (size_t i = 0; i < d->n_vswitches; i++) {
+        char *opt = xasprintf("--vswitch-name=%s", d->vswitches[i].name);
+        vsx[i] = esx_batch_add(
+            &b2, (const char *[]){ESXCLI, VSS, "policy", "security", "get", opt, NULL});
+        free(opt);
+    }
+    for (size_t i = 0; i < d->n_portgroups; i++) {
+        char *opt = xasprintf("--portgroup-name=%s", d->portgroups[i].name);
+        pgx[i] = esx_batch_add(&b2, (const char *[]){ESXCLI, VSS, "portgroup", "policy", "security",
+                                                     "get", opt, NULL});
+        free(opt);
+    }
+    for (size_t i = 0; i < d->n_vms; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "%d", d->vms[i].vmid);
+        vmx[2 * i] =
+            esx_batch_add(&b2, (const char *[]){"vim-cmd", "vmsvc/power.getstate", id, NULL});
+        vmx[2 * i + 1] = d->vms[i].vmx_path
+                             ? esx_batch_add(&b2, (const char *[]){"cat", d->vms[i].vmx_path, NULL})
+                             : (size_t)-1;
+    }
+    rc = b2.n ? esx_batch_run(s, &b2, err) : NL_OK;
+    for (size_t i = 0; rc == NL_OK && i < d->n_vswitches; i++) {
+        struct esx_records *r = NULL;
+        char *what =
+            xasprintf("Reading the security policy of vSwitch \"%s\"", d->vswitches[i].name);
+        rc = xml_item(s, &b2, vsx[i], what, &r, err);
+        free(what);
+        if (rc == NL_OK && r->n > 0)
+            fill_security(&d->vswitches[i].security, &r->items[0]);
+        esx_records_free(&r);
+    }
+    for (size_t i = 0; rc == NL_OK && i < d->n_portgroups; i++) {
+        struct esx_records *r = NULL;
+        char *what =
+            xasprintf("Reading the security policy of port group \"%s\"", d->portgroups[i].name);
+        rc = xml_item(s, &b2, pgx[i], what, &r, err);
+        free(what);
+        if (rc == NL_OK && r->n > 0)
+            fill_override(&d->portgroups[i], &r->items[0], find_vs(d, d->portgroups[i].vswitch));
+        esx_records_free(&r);
+    }
+    for (size_t i = 0; rc == NL_OK && i < d->n_vms; i++) {
+        struct esx_vm_data *vm = &d->vms[i];
+        struct nl_err e = {0};
+        if (esx_power_parse(b2.items[vmx[2 * i]].out, &vm->power, &e) != NL_OK)
+            vm->problem = xstrdup(e.message);
+        size_t c = vmx[2 * i + 1];
+        if (c == (size_t)-1) {
+            free(vm->problem);
+            vm->problem = xasprintf("The .vmx location \"%s\" is not usable.", vm->file);
+        } else if (!b2.items[c].ok) {
+            free(vm->problem);
+            vm->problem = xasprintf("The .vmx file of VM \"%s\" could not be read.", vm->name);
+        } else {
+            vm_from_vmx(vm, b2.items[c].out, b2.items[c].out_len);
+        }
+    }
+    free(vsx);
+    free(pgx);
+    free(vmx);
+cleanup:
+    d->execs = b1.execs + b2.execs;
+    esx_batch_clear(&b1);
+    esx_batch_clear(&b2);
+    if (rc)
+        esx_host_data_free(&d);
+    *out = d;
+    return rc;
+}
+
+void esx_host_data_free(struct esx_host_data **pd)
+{
+    struct esx_host_data *d = pd ? *pd : NULL;
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n_vswitches; i++) {
+        free(d->vswitches[i].name);
+        for (size_t k = 0; k < d->vswitches[i].n_uplinks; k++)
+            free(d->vswitches[i].uplinks[k]);
+        free(d->vswitches[i].uplinks);
+    }
+    for (size_t i = 0; i < d->n_portgroups; i++) {
+        free(d->portgroups[i].name);
+        free(d->portgroups[i].vswitch);
+    }
+    for (size_t i = 0; i < d->n_vms; i++) {
+        struct esx_vm_data *vm = &d->vms[i];
+        free(vm->name);
+        free(vm->file);
+        free(vm->vmx_path);
+        free(vm->guest_id);
+        free(vm->uuid);
+        free(vm->problem);
+        for (size_t k = 0; k < vm->n_networks; k++)
+            free(vm->networks[k]);
+        free(vm->networks);
+    }
+    free(d->vswitches);
+    free(d->portgroups);
+    free(d->vms);
+    free(d->version);
+    free(d->build);
+    free(d->bios_uuid);
+    free(d);
+    *pd = NULL;
+}
+
+/* The existing VM of this host that the SSH row describes: same BIOS UUID, else same vmid, else
+ * same name. Returns its index or -1. */
+static ssize_t match_vm(const struct nl_lab *lab, const char *host_id, const struct esx_vm_data *v)
+{
+    for (int pass = 0; pass < 3; pass++) {
+        for (size_t i = 0; i < lab->n_vms; i++) {
+            const struct nl_vm *vm = &lab->vms[i];
+            if (!vm->host_id || strcmp(vm->host_id, host_id) != 0)
+                continue;
+            if ((pass == 0 && v->uuid && vm->uuid && strcasecmp(v->uuid, vm->uuid) == 0) ||
+                (pass == 1 && vm->vmid > 0 && vm->vmid == v->vmid) ||
+                (pass == 2 && vm->name && v->name && strcmp(vm->name, v->name) == 0))
+                return (ssize_t)i;
+        }
+    }
+    /* A VM that moved here from another host keeps its id when its UUID is unique. */
+    for (size_t i = 0; v->uuid && i < lab->n_vms; i++) {
+        if (lab->vms[i].uuid && strcasecmp(v->uuid, lab->vms[i].uuid) == 0)
+            return (ssize_t)i;
+    }
+    return -1;
+}
+
+struct nl_host *esx_host_apply(struct nl_lab *lab, const char *host_id, const char *host_name,
+                               const struct esx_host_data *d)
+{
+    struct nl_host *h = nl_lab_add_host(lab, host_id);
+    if (host_name)
+        xstrset(&h->name, host_name);
+    h->connection = NL_CONN_CONNECTED;
+    h->source = NL_SOURCE_SSH;
+    if (d->version)
+        xstrset(&h->version, d->version);
+    if (d->bios_uuid)
+        xstrset(&h->bios_uuid, d->bios_uuid);
+    if (d->cpu_packages >= 0)
+        h->cpu_packages = d->cpu_packages;
+    if (d->cpu_cores >= 0)
+        h->cpu_cores = d->cpu_cores;
+    if (d->cpu_threads >= 0)
+        h->cpu_threads = d->cpu_threads;
+    if (d->hv_support >= 0)
+        h->hv_support = d->hv_support;
+    nl_host_clear_network(h);
+    for (size_t i = 0; i < d->n_vswitches; i++) {
+        const struct esx_vswitch_data *v = &d->vswitches[i];
+        struct nl_vswitch *vs = nl_host_add_vswitch(h, v->name);
+        vs->num_ports = v->num_ports;
+        vs->mtu = v->mtu;
+        vs->security = v->security;
+        for (size_t k = 0; k < v->n_uplinks; k++)
+            nl_vswitch_add_uplink(vs, v->uplinks[k]);
+    }
+    for (size_t i = 0; i < d->n_portgroups; i++) {
+        const struct esx_pg_data *p = &d->portgroups[i];
+        struct nl_portgroup *pg = nl_host_add_portgroup(h, p->name, p->vswitch);
+        pg->vlan = p->vlan;
+        pg->active_clients = p->active_clients;
+        pg->override = p->override;
+    }
+    /* Removing VMs rebuilds the lab's indexes; keep copies of the host's id and name. */
+    char *hid = xstrdup(h->id);
+    const char *hname = h->name ? h->name : h->id;
+    char *hname_copy = xstrdup(hname);
+    char **kept_ids = xcalloc(d->n_vms + 1, sizeof(*kept_ids));
+    for (size_t i = 0; i < d->n_vms; i++) {
+        const struct esx_vm_data *v = &d->vms[i];
+        ssize_t m = match_vm(lab, hid, v);
+        struct nl_vm *vm;
+        if (m >= 0) {
+            vm = &lab->vms[m];
+        } else {
+            char *id = xasprintf("ssh:%s:vm:%d", hname_copy, v->vmid);
+            vm = nl_lab_add_vm(lab, id);
+            free(id);
+        }
+        kept_ids[i] = xstrdup(vm->id);
+        xstrset(&vm->name, v->name);
+        xstrset(&vm->host_id, hid);
+        vm->power = v->power;
+        if (v->hw_version)
+            vm->hw_version = v->hw_version;
+        if (v->nested_hv != NL_TRI_UNSET)
+            vm->nested_hv = v->nested_hv;
+        if (v->guest_id && *v->guest_id)
+            xstrset(&vm->guest_id, v->guest_id);
+        if (v->cpus > 0)
+            vm->cpus = v->cpus;
+        if (v->memory_mb > 0)
+            vm->memory_mb = v->memory_mb;
+        if (v->uuid)
+            xstrset(&vm->uuid, v->uuid);
+        vm->vmid = v->vmid;
+        xstrset(&vm->vmx_path, v->vmx_path);
+        if (v->n_networks) {
+            nl_vm_clear_networks(vm);
+            for (size_t k = 0; k < v->n_networks; k++)
+                nl_vm_add_network(vm, v->networks[k]);
+        }
+    }
+    /* VMs the lab places on this host but the host does not have any more. */
+    for (size_t i = lab->n_vms; i-- > 0;) {
+        const struct nl_vm *vm = &lab->vms[i];
+        if (!vm->host_id || strcmp(vm->host_id, hid) != 0)
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < d->n_vms && !seen; k++)
+            seen = strcmp(kept_ids[k], vm->id) == 0;
+        if (!seen) {
+            char *id = xstrdup(vm->id);
+            nl_lab_remove(lab, id);
+            free(id);
+        }
+    }
+    for (size_t k = 0; k < d->n_vms; k++)
+        free(kept_ids[k]);
+    free(kept_ids);
+    free(hname_copy);
+    h = nl_lab_add_host(lab, hid); /* the existing host (ids unchanged) */
+    free(hid);
+    return h;
+}
+
+enum nl_code esx_host_read(struct esx_session *s, struct nl_lab *lab, const char *host_id,
+                           const char *host_name, struct nl_err *err)
+{
+    struct esx_host_data *d = NULL;
+    enum nl_code rc = esx_host_fetch(s, &d, err);
+    if (rc)
+        return rc;
+    esx_host_apply(lab, host_id, host_name, d);
+    nl_lab_link(lab);
+    esx_host_data_free(&d);
+    return NL_OK;
+}
