@@ -20,6 +20,8 @@
  *   host.security         error  ... whose trunk (or vSwitch) policy rejects promiscuous mode,
  *                                forged transmits or MAC changes
  *   host.hv-support       error  a physical host carrying nested hypervisors whose CPU cannot
+ *                                (HV Support known and below 3)
+ *   host.vswitch          info   no vSwitch to check: not opt->vswitch and more than one other
  *   cluster.drift         error  hosts of one physical/mixed cluster differ in vSwitch security
  *                                or trunk port groups
  *   layout.mixed-cluster  error  nested and physical hosts in one cluster
