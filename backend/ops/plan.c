@@ -227,9 +227,13 @@ static enum nl_code check_vswitch_known(const struct nl_lab *lab, const struct o
     if (any_network) {
         char *safe = ops_text_name(vswitch);
         char *sugg = ops_suggest(vswitch, names, n);
-        rc = NL_ERR(err, NL_ERR_NOT_FOUND, NULL,
-                    "No host in the selection has a vSwitch named '%s'%s%s%s.", safe,
-                    sugg ? "; did you mean " : "", sugg ? sugg : "", sugg ? "?" : "");
+        if (sugg)
+            rc = NL_ERR(err, NL_ERR_NOT_FOUND, NULL,
+                        "No host in the selection has a vSwitch named '%s'; did you mean %s?", safe,
+                        sugg);
+        else
+            rc = NL_ERR(err, NL_ERR_NOT_FOUND, NULL,
+                        "No host in the selection has a vSwitch named '%s'.", safe);
         free(safe);
         free(sugg);
     }
