@@ -9,9 +9,10 @@
 
 xmlNode *vs_xml_add(xmlNode *parent, const char *name, const char *text)
 {
+    if (!text) /* a container element */
+        return xmlNewChild(parent, parent->ns, (const xmlChar *)name, NULL);
     /* xmlNewTextChild escapes the content; xmlNewChild would not. */
-    return xmlNewTextChild(parent, parent->ns, (const xmlChar *)name,
-                           (const xmlChar *)(text ? text : ""));
+    return xmlNewTextChild(parent, parent->ns, (const xmlChar *)name, (const xmlChar *)text);
 }
 
 xmlNode *vs_xml_add_int(xmlNode *parent, const char *name, long long v)
