@@ -1,0 +1,138 @@
+/* perf_live: the integration driver for backend/vsphere/vs_perf. Logs in as nestlab does, reads
+ * the inventory and the counter map, then runs R refreshes (one QueryPerf each, all hosts) and,
+ * when asked, sets promiscuous mode on one host's vSwitch through nestlab's vCenter executor and
+ * refreshes once more. Prints one JSON object: per host the mean CPU % and packets/s of the last
+ * refresh before the change and of the refresh after it.
+ *
+ *   perf_live --url URL --user USER [--thumbprint TP] [--samples N] [--refreshes R]
+ *             [--promisc HOSTNAME VSWITCH]
+ *
+ * The password comes from NESTLAB_PASSWORD, never from argv. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "backend/core/err.h"
+#include "backend/model/lab.h"
+#include "backend/perf/perf_metric.h"
+#include "backend/vsphere/vs_exec.h"
+#include "backend/vsphere/vs_inventory.h"
+#include "backend/vsphere/vs_perf.h"
+
+static int fail(const struct nl_err *err)
+{
+    char msg[700];
+    nl_err_format(err, msg, sizeof msg);
+    fprintf(stderr, "error: %s: %s\n", nl_code_name(err->code), msg);
+    return nl_code_exit_status(err->code) ? nl_code_exit_status(err->code) : 1;
+}
+
+static json_t *means(const struct perf_batch *b, const char *host)
+{
+    json_t *o = json_object();
+    const char *metrics[2] = {PERF_CPU_USAGE, PERF_NET_PKTS_RX};
+    const char *keys[2] = {"cpu", "pps"};
+    for (int k = 0; k < 2; k++) {
+        const struct perf_bseries *s = perf_batch_find(b, host, metrics[k], "");
+        double sum = 0;
+        size_t n = s ? s->n : 0;
+        for (size_t i = 0; i < n; i++)
+            sum += s->samples[i].v;
+        json_object_set_new(o, keys[k], n ? json_real(sum / (double)n) : json_null());
+        if (k == 0)
+            json_object_set_new(o, "n", json_integer((json_int_t)n));
+    }
+    return o;
+}
+
+int main(int argc, char **argv)
+{
+    const char *url = NULL, *user = NULL, *tp = NULL, *ph = NULL, *pvs = NULL;
+    int samples = 6, refreshes = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--url") && i + 1 < argc)
+            url = argv[++i];
+        else if (!strcmp(argv[i], "--user") && i + 1 < argc)
+            user = argv[++i];
+        else if (!strcmp(argv[i], "--thumbprint") && i + 1 < argc)
+            tp = argv[++i];
+        else if (!strcmp(argv[i], "--samples") && i + 1 < argc)
+            samples = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--refreshes") && i + 1 < argc)
+            refreshes = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--promisc") && i + 2 < argc) {
+            ph = argv[++i];
+            pvs = argv[++i];
+        } else {
+            fprintf(stderr, "usage: perf_live --url URL --user USER [--thumbprint TP] "
+                            "[--samples N] [--refreshes R] [--promisc HOST VSWITCH]\n");
+            return 2;
+        }
+    }
+    struct nl_err err = {0};
+    struct vs_config cfg = {
+        .url = url, .user = user, .password = getenv("NESTLAB_PASSWORD"), .thumbprint = tp};
+    struct vs_client *c = vs_client_new(&cfg, &err);
+    struct nl_lab *lab = NULL;
+    struct perf_counter_map *map = NULL;
+    struct perf_batch *before = NULL, *after = NULL;
+    struct perf_entity *ents = NULL;
+    int status = 0;
+    if (!c || vs_client_connect(c, &err) != NL_OK)
+        goto failed;
+    lab = vs_inventory_fetch(c, "lab", &err);
+    if (!lab || vs_perf_counter_map_fetch(c, &map, &err) != NL_OK)
+        goto failed;
+    ents = calloc(lab->n_hosts ? lab->n_hosts : 1, sizeof *ents);
+    for (size_t i = 0; i < lab->n_hosts; i++)
+        ents[i] = (struct perf_entity){"HostSystem", lab->hosts[i].id};
+    for (int r = 0; r < refreshes; r++) {
+        perf_batch_free(&before);
+        if (vs_perf_fetch(c, map, ents, lab->n_hosts, samples, &before, &err) != NL_OK)
+            goto failed;
+    }
+    if (ph) {
+        struct nl_host *h = nl_lab_find_host_by_name(lab, ph);
+        if (!h) {
+            fprintf(stderr, "error: no host named \"%s\"\n", ph);
+            status = 1;
+            goto cleanup;
+        }
+        const struct ops_executor *ex = vs_executor(c);
+        struct nl_security want = {NL_TRI_TRUE, NL_TRI_UNSET, NL_TRI_UNSET};
+        if (ex->set_vswitch_security(ex->ctx, h, pvs, &want, &err) != NL_OK)
+            goto failed;
+        if (vs_perf_fetch(c, map, ents, lab->n_hosts, samples, &after, &err) != NL_OK)
+            goto failed;
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "counters", json_integer((json_int_t)perf_counter_map_count(map)));
+    json_object_set_new(out, "refreshes", json_integer(refreshes + (ph ? 1 : 0)));
+    json_t *hosts = json_object();
+    for (size_t i = 0; i < lab->n_hosts; i++) {
+        json_t *h = json_object();
+        json_object_set_new(h, "id", json_string(lab->hosts[i].id));
+        json_object_set_new(h, "before", means(before, lab->hosts[i].id));
+        if (after)
+            json_object_set_new(h, "after", means(after, lab->hosts[i].id));
+        json_object_set_new(hosts, lab->hosts[i].name ? lab->hosts[i].name : lab->hosts[i].id, h);
+    }
+    json_object_set_new(out, "hosts", hosts);
+    json_dumpf(out, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+    putchar('\n');
+    json_decref(out);
+    goto cleanup;
+failed:
+    status = fail(&err);
+cleanup:
+    free(ents);
+    perf_batch_free(&before);
+    perf_batch_free(&after);
+    perf_counter_map_free(&map);
+    nl_lab_free(&lab);
+    vs_client_free(&c);
+    return status;
+}
