@@ -547,8 +547,14 @@ enum nl_code vs_client_relogin(struct vs_client *c, unsigned seen_gen, struct nl
 {
     enum nl_code rc = NL_OK;
     pthread_mutex_lock(&c->login_lock);
-    if (vs_client_session_gen(c) == seen_gen)
+    if (vs_client_session_gen(c) == seen_gen) {
+        /* Start a fresh session: servers (vcsim among them) refuse a Login on a cookie that
+         * still names a live session, and an expired cookie is worth nothing. */
+        struct vs_conn *k = conn_get(c);
+        curl_easy_setopt(k->h, CURLOPT_COOKIELIST, "ALL");
+        conn_put(c, k);
         rc = login_locked(c, err);
+    }
     pthread_mutex_unlock(&c->login_lock);
     return rc;
 }
