@@ -39,8 +39,8 @@ static enum nl_code get_string(json_t *obj, const char *key, char **dst, const c
     if (!v || json_is_null(v))
         return NL_OK;
     if (!json_is_string(v))
-        return NL_ERR(err, NL_ERR_USAGE, "config", "In %s, \"%s\" of %s must be a string.", origin,
-                      key, ctx);
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "In %s, \"%s\" of %s must be a string.", origin, key,
+                      ctx);
     xstrset(dst, json_string_value(v));
     return NL_OK;
 }
@@ -52,8 +52,8 @@ static enum nl_code get_bool(json_t *obj, const char *key, bool *dst, const char
     if (!v || json_is_null(v))
         return NL_OK;
     if (!json_is_boolean(v))
-        return NL_ERR(err, NL_ERR_USAGE, "config", "In %s, \"%s\" of %s must be true or false.",
-                      origin, key, ctx);
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "In %s, \"%s\" of %s must be true or false.", origin,
+                      key, ctx);
     *dst = json_is_true(v);
     return NL_OK;
 }
@@ -65,7 +65,7 @@ static enum nl_code get_int(json_t *obj, const char *key, int *dst, int min, int
     if (!v || json_is_null(v))
         return NL_OK;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return NL_ERR(err, NL_ERR_USAGE, "config",
+        return NL_ERR(err, NL_ERR_USAGE, NULL,
                       "In %s, \"%s\" of %s must be a whole number from %d to %d.", origin, key, ctx,
                       min, max);
     *dst = (int)json_integer_value(v);
@@ -76,8 +76,8 @@ static enum nl_code parse_ssh(json_t *js, struct nl_ssh_cfg *ssh, const char *or
                               const char *ctx, struct nl_err *err)
 {
     if (!json_is_object(js))
-        return NL_ERR(err, NL_ERR_USAGE, "config", "In %s, \"ssh\" of %s must be an object.",
-                      origin, ctx);
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "In %s, \"ssh\" of %s must be an object.", origin,
+                      ctx);
     if (get_string(js, "user", &ssh->user, origin, ctx, err) ||
         get_string(js, "password_env", &ssh->password_env, origin, ctx, err) ||
         get_string(js, "key_file", &ssh->key_file, origin, ctx, err) ||
@@ -89,7 +89,7 @@ static enum nl_code parse_ssh(json_t *js, struct nl_ssh_cfg *ssh, const char *or
     if (!hosts || json_is_null(hosts))
         return NL_OK;
     if (!json_is_object(hosts))
-        return NL_ERR(err, NL_ERR_USAGE, "config",
+        return NL_ERR(err, NL_ERR_USAGE, NULL,
                       "In %s, \"ssh.hosts\" of %s must be an object of host name to address.",
                       origin, ctx);
     const char *name;
@@ -99,8 +99,7 @@ static enum nl_code parse_ssh(json_t *js, struct nl_ssh_cfg *ssh, const char *or
         char hctx[300];
         snprintf(hctx, sizeof(hctx), "host \"%s\"", name);
         if (!json_is_object(h))
-            return NL_ERR(err, NL_ERR_USAGE, "config", "In %s, %s must be an object.", origin,
-                          hctx);
+            return NL_ERR(err, NL_ERR_USAGE, NULL, "In %s, %s must be an object.", origin, hctx);
         ssh->hosts = xrealloc(ssh->hosts, (ssh->n_hosts + 1) * sizeof(*ssh->hosts));
         struct nl_ssh_host_cfg *hc = &ssh->hosts[ssh->n_hosts++];
         memset(hc, 0, sizeof(*hc));
@@ -118,10 +117,10 @@ static enum nl_code parse_endpoint(json_t *js, size_t i, struct nl_config *cfg, 
     char ctx[64];
     snprintf(ctx, sizeof(ctx), "endpoint %zu", i + 1);
     if (!json_is_object(js))
-        return NL_ERR(err, NL_ERR_USAGE, "config", "In %s, %s must be an object.", origin, ctx);
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "In %s, %s must be an object.", origin, ctx);
     json_t *name = json_object_get(js, "name");
     if (!json_is_string(name) || !json_string_value(name)[0])
-        return NL_ERR(err, NL_ERR_USAGE, "config", "In %s, %s needs a \"name\".", origin, ctx);
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "In %s, %s needs a \"name\".", origin, ctx);
     struct nl_endpoint_cfg *ep = nl_config_add_endpoint(cfg, json_string_value(name));
     if (get_string(js, "url", &ep->url, origin, ctx, err) ||
         get_string(js, "user", &ep->user, origin, ctx, err) ||
@@ -131,7 +130,7 @@ static enum nl_code parse_endpoint(json_t *js, size_t i, struct nl_config *cfg, 
         get_bool(js, "ssh_only", &ep->ssh_only, origin, ctx, err))
         return err->code;
     if (json_object_get(js, "password"))
-        return NL_ERR(err, NL_ERR_USAGE, "config",
+        return NL_ERR(err, NL_ERR_USAGE, NULL,
                       "In %s, %s has a \"password\": nestlab never reads passwords from files. "
                       "Remove it and put the password in the environment variable named by "
                       "\"password_env\" (default NESTLAB_PASSWORD).",
@@ -140,7 +139,7 @@ static enum nl_code parse_endpoint(json_t *js, size_t i, struct nl_config *cfg, 
     if (ssh && parse_ssh(ssh, &ep->ssh, origin, ctx, err) != NL_OK)
         return err->code;
     if (!ep->url && !ep->ssh_only)
-        return NL_ERR(err, NL_ERR_USAGE, "config",
+        return NL_ERR(err, NL_ERR_USAGE, NULL,
                       "In %s, endpoint \"%s\" has no \"url\" (set it, or set \"ssh_only\": true).",
                       origin, ep->name);
     return NL_OK;
@@ -153,11 +152,11 @@ enum nl_code nl_config_parse(const char *text, const char *origin, struct nl_con
     json_error_t jerr;
     json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return NL_ERR(err, NL_ERR_USAGE, "config", "%s is not valid JSON (line %d: %s).", origin,
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "%s is not valid JSON (line %d: %s).", origin,
                       jerr.line, jerr.text);
     enum nl_code rc = NL_OK;
     if (!json_is_object(root)) {
-        rc = NL_ERR(err, NL_ERR_USAGE, "config", "%s must hold a JSON object.", origin);
+        rc = NL_ERR(err, NL_ERR_USAGE, NULL, "%s must hold a JSON object.", origin);
         goto cleanup;
     }
     if (get_string(root, "theme", &cfg->theme, origin, "the file", err) ||
@@ -167,7 +166,7 @@ enum nl_code nl_config_parse(const char *text, const char *origin, struct nl_con
     }
     json_t *eps = json_object_get(root, "endpoints");
     if (eps && !json_is_array(eps)) {
-        rc = NL_ERR(err, NL_ERR_USAGE, "config", "In %s, \"endpoints\" must be a list.", origin);
+        rc = NL_ERR(err, NL_ERR_USAGE, NULL, "In %s, \"endpoints\" must be a list.", origin);
         goto cleanup;
     }
     size_t i;
@@ -194,13 +193,13 @@ enum nl_code nl_config_load(const char *path, bool allow_missing, struct nl_conf
             cfg->path = xstrdup(path);
             return NL_OK;
         }
-        return NL_ERR(err, NL_ERR_USAGE, "config", "Cannot read the config file \"%s\": %s.", path,
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "Cannot read the config file \"%s\": %s.", path,
                       strerror(errno));
     }
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
         fclose(f);
-        return NL_ERR(err, NL_ERR_USAGE, "config",
+        return NL_ERR(err, NL_ERR_USAGE, NULL,
                       "The config file \"%s\" can be read or changed by other users (mode %03o); "
                       "nestlab refuses it. Run: chmod 600 '%s'",
                       path, (unsigned)(st.st_mode & 0777), path);

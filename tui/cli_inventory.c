@@ -1,0 +1,34 @@
+#include <jansson.h>
+#include <stdio.h>
+
+#include "backend/core/buf.h"
+#include "backend/model/lab_json.h"
+#include "backend/model/lab_text.h"
+#include "tui/cli_verbs.h"
+
+int cli_run_inventory(struct cli_opts *o)
+{
+    struct nl_err err = {0};
+    if (o->args.n)
+        return NL_ERR(&err, NL_ERR_USAGE, NULL, "inventory takes no arguments (got \"%s\").",
+                      o->args.v[0]),
+               cli_fail(&err);
+    struct cli_session s;
+    if (cli_session_open(o, &s, &err) != NL_OK)
+        return cli_fail(&err);
+    int rc = 0;
+    if (o->json) {
+        const struct nl_lab *labs[] = {s.lab};
+        cli_print_json(nl_labs_to_inventory_json(labs, 1));
+    } else {
+        struct nl_buf out;
+        nl_buf_init(&out, 0);
+        if (nl_lab_to_text(s.lab, &out, &err) == NL_OK)
+            fwrite(out.data, 1, out.len, stdout);
+        else
+            rc = cli_fail(&err);
+        nl_buf_free(&out);
+    }
+    cli_session_close(&s);
+    return rc;
+}

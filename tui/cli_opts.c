@@ -1,0 +1,291 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/core/xdg.h"
+#include "backend/core/xmalloc.h"
+#include "tui/cli.h"
+
+enum opt_kind { OPT_FLAG, OPT_STRING, OPT_INT, OPT_LIST };
+
+/* One row per option: where it goes and which group it belongs to (0 = global). */
+struct opt_spec {
+    const char *name;
+    char short_name;
+    enum opt_kind kind;
+    unsigned group;
+    size_t offset;
+    int min, max;
+};
+
+#define F(field) offsetof(struct cli_opts, field)
+
+static const struct opt_spec opt_table[] = {
+    {"config", 'c', OPT_STRING, 0, F(config_path), 0, 0},
+    {"endpoint", 'e', OPT_STRING, 0, F(endpoint), 0, 0},
+    {"server", 0, OPT_STRING, 0, F(server), 0, 0},
+    {"user", 'u', OPT_STRING, 0, F(user), 0, 0},
+    {"thumbprint", 0, OPT_STRING, 0, F(thumbprint), 0, 0},
+    {"insecure", 'k', OPT_FLAG, 0, F(insecure), 0, 0},
+    {"direct", 0, OPT_FLAG, 0, F(direct), 0, 0},
+    {"ssh-only", 0, OPT_FLAG, 0, F(ssh_only), 0, 0},
+    {"accept-new-host-keys", 0, OPT_FLAG, 0, F(accept_new_host_keys), 0, 0},
+    {"json", 0, OPT_FLAG, 0, F(json), 0, 0},
+    {"read-only", 0, OPT_FLAG, 0, F(read_only), 0, 0},
+    {"no-color", 0, OPT_FLAG, 0, F(no_color), 0, 0},
+    {"theme", 0, OPT_STRING, 0, F(theme), 0, 0},
+    {"log-level", 0, OPT_STRING, 0, F(log_level), 0, 0},
+    {"help", 'h', OPT_FLAG, 0, F(help), 0, 0},
+    {"version", 'V', OPT_FLAG, 0, F(version), 0, 0},
+    {"cluster", 0, OPT_LIST, CLI_G_SCOPE, F(clusters), 0, 0},
+    {"host", 0, OPT_LIST, CLI_G_SCOPE, F(hosts), 0, 0},
+    {"all-physical", 0, OPT_FLAG, CLI_G_SCOPE, F(all_physical), 0, 0},
+    {"all-nested", 0, OPT_FLAG, CLI_G_SCOPE, F(all_nested), 0, 0},
+    {"all", 0, OPT_FLAG, CLI_G_SCOPE, F(all), 0, 0},
+    {"dry-run", 'n', OPT_FLAG, CLI_G_CHANGE, F(dry_run), 0, 0},
+    {"yes", 'y', OPT_FLAG, CLI_G_CHANGE, F(yes), 0, 0},
+    {"parallel", 0, OPT_INT, CLI_G_CHANGE, F(parallel), 1, 256},
+    {"vswitch", 0, OPT_STRING, CLI_G_VSWITCH, F(vswitch), 0, 0},
+    {"portgroup", 0, OPT_STRING, CLI_G_TRUNK, F(portgroup), 0, 0},
+    {"vlan", 0, OPT_INT, CLI_G_TRUNK, F(vlan), 0, 4095},
+    {"promiscuous", 0, OPT_STRING, CLI_G_SECURITY, F(promiscuous), 0, 0},
+    {"forged-transmits", 0, OPT_STRING, CLI_G_SECURITY, F(forged_transmits), 0, 0},
+    {"mac-changes", 0, OPT_STRING, CLI_G_SECURITY, F(mac_changes), 0, 0},
+    {"clear-overrides", 0, OPT_FLAG, CLI_G_SECURITY, F(clear_overrides), 0, 0},
+    {"power-cycle", 0, OPT_FLAG, CLI_G_NESTED, F(power_cycle), 0, 0},
+    {"hosts", 0, OPT_LIST, CLI_G_MONITOR, F(monitor_hosts), 0, 0},
+    {"samples", 0, OPT_INT, CLI_G_MONITOR, F(samples), 1, 100000},
+    {"interval", 0, OPT_INT, CLI_G_MONITOR, F(interval), 1, 3600},
+    {"fix", 0, OPT_FLAG, CLI_G_CHECK, F(fix), 0, 0},
+    {"min-memory-mb", 0, OPT_INT, CLI_G_CHECK, F(min_memory_mb), 1, 1 << 30},
+    {"warn-memory-mb", 0, OPT_INT, CLI_G_CHECK, F(warn_memory_mb), 1, 1 << 30},
+};
+
+static void list_add(struct cli_list *l, const char *s)
+{
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+    l->v[l->n++] = xstrdup(s);
+}
+
+static void list_free(struct cli_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+static const struct opt_spec *find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof(opt_table) / sizeof(opt_table[0]); i++)
+        if (strlen(opt_table[i].name) == len && strncmp(opt_table[i].name, name, len) == 0)
+            return &opt_table[i];
+    return NULL;
+}
+
+static const struct opt_spec *find_short(char c)
+{
+    for (size_t i = 0; i < sizeof(opt_table) / sizeof(opt_table[0]); i++)
+        if (opt_table[i].short_name == c)
+            return &opt_table[i];
+    return NULL;
+}
+
+static int group_index(unsigned group)
+{
+    for (int i = 0; i < 8; i++)
+        if (group == (1u << i))
+            return i;
+    return -1;
+}
+
+static enum nl_code store(struct cli_opts *o, const struct opt_spec *s, const char *value,
+                          struct nl_err *err)
+{
+    void *field = (char *)o + s->offset;
+    if (s->group) {
+        int gi = group_index(s->group);
+        if (gi >= 0 && !o->group_option[gi])
+            o->group_option[gi] = s->name;
+        o->groups_used |= s->group;
+    }
+    switch (s->kind) {
+    case OPT_FLAG:
+        *(bool *)field = true;
+        break;
+    case OPT_STRING:
+        xstrset((char **)field, value);
+        break;
+    case OPT_LIST: {
+        /* "--hosts a,b" and repeated "--host a --host b" both work; names with commas can be
+         * given with the repeatable form only for --hosts. */
+        if (strcmp(s->name, "hosts") == 0) {
+            char *copy = xstrdup(value), *save = NULL;
+            for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                list_add(field, t);
+            free(copy);
+        } else {
+            list_add(field, value);
+        }
+        break;
+    }
+    case OPT_INT: {
+        char *end = NULL;
+        long v = strtol(value, &end, 10);
+        if (!value[0] || *end || v < s->min || v > s->max)
+            return NL_ERR(err, NL_ERR_USAGE, NULL,
+                          "--%s takes a whole number from %d to %d, not \"%s\".", s->name, s->min,
+                          s->max, value);
+        *(int *)field = (int)v;
+        break;
+    }
+    }
+    return NL_OK;
+}
+
+enum nl_code cli_opts_parse(int argc, char **argv, struct cli_opts *o, struct nl_err *err)
+{
+    memset(o, 0, sizeof(*o));
+    o->vlan = -1;
+    bool only_args = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const struct opt_spec *s = NULL;
+        const char *value = NULL;
+        if (!only_args && strcmp(a, "--") == 0) {
+            only_args = true;
+            continue;
+        }
+        if (!only_args && a[0] == '-' && a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+            s = find_long(a + 2, len);
+            if (!s)
+                return NL_ERR(err, NL_ERR_USAGE, NULL, "Unknown option \"%s\"; see nestlab --help.",
+                              a);
+            if (eq) {
+                if (s->kind == OPT_FLAG)
+                    return NL_ERR(err, NL_ERR_USAGE, NULL, "--%s takes no value.", s->name);
+                value = eq + 1;
+            }
+        } else if (!only_args && a[0] == '-' && a[1] && a[1] != '-') {
+            s = find_short(a[1]);
+            if (!s || a[2])
+                return NL_ERR(err, NL_ERR_USAGE, NULL, "Unknown option \"%s\"; see nestlab --help.",
+                              a);
+        } else {
+            if (!o->verb)
+                o->verb = a;
+            else
+                list_add(&o->args, a);
+            continue;
+        }
+        if (s->kind != OPT_FLAG && !value) {
+            if (i + 1 >= argc)
+                return NL_ERR(err, NL_ERR_USAGE, NULL, "--%s needs a value.", s->name);
+            value = argv[++i];
+        }
+        if (store(o, s, value, err) != NL_OK)
+            return err->code;
+    }
+    const char *words[] = {o->promiscuous, o->forged_transmits, o->mac_changes};
+    const char *names[] = {"--promiscuous", "--forged-transmits", "--mac-changes"};
+    for (size_t i = 0; i < 3; i++)
+        if (words[i] && strcmp(words[i], "accept") != 0 && strcmp(words[i], "reject") != 0)
+            return NL_ERR(err, NL_ERR_USAGE, NULL, "%s takes accept or reject, not \"%s\".",
+                          names[i], words[i]);
+    return NL_OK;
+}
+
+void cli_opts_free(struct cli_opts *o)
+{
+    for (size_t i = 0; i < sizeof(opt_table) / sizeof(opt_table[0]); i++) {
+        void *field = (char *)o + opt_table[i].offset;
+        if (opt_table[i].kind == OPT_STRING)
+            free(*(char **)field);
+        else if (opt_table[i].kind == OPT_LIST)
+            list_free(field);
+    }
+    list_free(&o->args);
+    memset(o, 0, sizeof(*o));
+}
+
+enum nl_code cli_opts_check_groups(const struct cli_opts *o, const struct cli_verb *v,
+                                   struct nl_err *err)
+{
+    unsigned extra = o->groups_used & ~v->groups;
+    for (int i = 0; i < 8 && extra; i++)
+        if (extra & (1u << i))
+            return NL_ERR(err, NL_ERR_USAGE, NULL,
+                          "--%s does not apply to \"nestlab %s\"; see nestlab %s --help.",
+                          o->group_option[i], v->name, v->name);
+    return NL_OK;
+}
+
+enum nl_code cli_config_resolve(const struct cli_opts *o, struct nl_config *cfg,
+                                struct nl_endpoint_cfg **ep, struct nl_err *err)
+{
+    *ep = NULL;
+    char *path =
+        o->config_path ? xstrdup(o->config_path) : nl_xdg_path(NL_XDG_CONFIG, "config.json", err);
+    if (!path)
+        return err->code;
+    /* The default file may be absent when the command line says where to go. */
+    enum nl_code rc = nl_config_load(path, o->config_path == NULL, cfg, err);
+    free(path);
+    if (rc != NL_OK)
+        return rc;
+    const char *server = o->server ? o->server : getenv("NESTLAB_URL");
+    if (server && server[0]) {
+        *ep = nl_config_endpoint(cfg, o->endpoint ? o->endpoint : server);
+        if (!*ep)
+            *ep = nl_config_add_endpoint(cfg, o->endpoint ? o->endpoint : server);
+        xstrset(&(*ep)->url, server);
+    } else {
+        *ep = nl_config_endpoint(cfg, o->endpoint);
+        if (!*ep && o->endpoint)
+            return NL_ERR(err, NL_ERR_USAGE, NULL, "There is no endpoint \"%s\" in %s.",
+                          o->endpoint, cfg->path ? cfg->path : "the config");
+        if (!*ep)
+            return NL_ERR(err, NL_ERR_USAGE, NULL,
+                          "No vCenter to talk to: give --server https://VCENTER/sdk --user NAME "
+                          "(or set NESTLAB_URL), or add an endpoint to %s.",
+                          cfg->path ? cfg->path : "the config file");
+    }
+    const char *user = o->user ? o->user : getenv("NESTLAB_USER");
+    if (user && user[0])
+        xstrset(&(*ep)->user, user);
+    if (o->thumbprint)
+        xstrset(&(*ep)->thumbprint, o->thumbprint);
+    if (o->insecure)
+        (*ep)->insecure = true;
+    if (o->ssh_only)
+        (*ep)->ssh_only = true;
+    if (!(*ep)->ssh_only && !(*ep)->user)
+        return NL_ERR(err, NL_ERR_USAGE, NULL,
+                      "No user name for \"%s\": give --user NAME or set NESTLAB_USER.",
+                      (*ep)->name);
+    return NL_OK;
+}
+
+int cli_fail(const struct nl_err *err)
+{
+    char text[700];
+    nl_err_format(err, text, sizeof(text));
+    fprintf(stderr, "nestlab: %s\n", text);
+    return nl_code_exit_status(err->code);
+}
+
+bool cli_confirm(const char *question)
+{
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (!tty)
+        return false;
+    fprintf(tty, "%s [y/N] ", question);
+    fflush(tty);
+    char line[16];
+    bool yes = fgets(line, sizeof(line), tty) && (line[0] == 'y' || line[0] == 'Y');
+    fclose(tty);
+    return yes;
+}

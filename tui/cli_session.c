@@ -1,0 +1,71 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/core/log.h"
+#include "tui/cli_verbs.h"
+
+enum nl_code cli_session_open(const struct cli_opts *o, struct cli_session *s, struct nl_err *err)
+{
+    memset(s, 0, sizeof(*s));
+    if (cli_config_resolve(o, &s->cfg, &s->ep_cfg, err) != NL_OK)
+        goto fail;
+    if (s->ep_cfg->insecure)
+        fprintf(stderr,
+                "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
+                "pin the certificate with --thumbprint instead.\n",
+                s->ep_cfg->name);
+    struct nl_endpoint_opts eo = {
+        .direct = o->direct,
+        .accept_new_host_keys = o->accept_new_host_keys,
+        .allow_prompt = isatty(STDIN_FILENO),
+    };
+    if (nl_endpoint_open(s->ep_cfg, &eo, &s->ep, err) != NL_OK)
+        goto fail;
+    const char *reason = nl_endpoint_fallback_reason(s->ep);
+    if (reason)
+        fprintf(stderr, "nestlab: %s\n", reason);
+    s->lab = nl_endpoint_inventory(s->ep, err);
+    if (!s->lab)
+        goto fail;
+    size_t n;
+    const char *const *errors = nl_endpoint_host_errors(s->ep, &n);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "nestlab: warning: not read over SSH, shown from the cache: %s\n",
+                errors[i]);
+    return NL_OK;
+fail:
+    cli_session_close(s);
+    return err->code;
+}
+
+void cli_session_close(struct cli_session *s)
+{
+    nl_lab_free(&s->lab);
+    nl_endpoint_free(&s->ep);
+    nl_config_free(&s->cfg);
+    s->ep_cfg = NULL;
+}
+
+void cli_scope_req(const struct cli_opts *o, const struct cli_list *vm_names,
+                   struct ops_scope_req *req)
+{
+    ops_scope_req_init(req);
+    for (size_t i = 0; i < o->clusters.n; i++)
+        ops_scope_req_add_cluster(req, o->clusters.v[i]);
+    for (size_t i = 0; i < o->hosts.n; i++)
+        ops_scope_req_add_host(req, o->hosts.v[i]);
+    for (size_t i = 0; vm_names && i < vm_names->n; i++)
+        ops_scope_req_add_vm(req, vm_names->v[i]);
+    req->all_physical = o->all_physical;
+    req->all_nested = o->all_nested;
+    req->all = o->all;
+}
+
+void cli_print_json(void *json)
+{
+    json_dumpf(json, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0);
+    fputc('\n', stdout);
+    json_decref(json);
+}
