@@ -399,8 +399,12 @@ void ui_tree_set_filter(struct ui_tree *t, const char *filter)
             t->nodes[t->nodes[i].parent].has_match = true;
     int sel = ui_tree_selected(t);
     ui_tree_flatten(t);
-    if (!on)
+    if (!on) {
+        /* Leaving a filter: open the way to what was selected instead of losing it. */
+        if (sel >= 0)
+            ui_tree_select(t, sel);
         return;
+    }
     /* Land on the first match at or after the old selection (wrapping). */
     for (int pass = 0; pass < 2; pass++)
         for (int r = 0; r < t->n_rows; r++)
