@@ -54,7 +54,7 @@ enum nl_code vs_perf_counter_map_fetch(struct vs_client *c, struct perf_counter_
                                        struct nl_err *err)
 {
     *out = NULL;
-    struct vs_moref pm;
+    struct vs_moref pm = {0};
     enum nl_code prc = perf_manager(c, &pm, err);
     if (prc)
         return prc;
@@ -118,7 +118,7 @@ enum nl_code vs_perf_fetch(struct vs_client *c, const struct perf_counter_map *m
         *out = perf_batch_new();
         return NL_OK;
     }
-    struct vs_moref pm;
+    struct vs_moref pm = {0};
     enum nl_code rc = perf_manager(c, &pm, err);
     if (rc)
         return rc;
