@@ -100,6 +100,7 @@ int nl_code_exit_status(enum nl_code code)
     case NL_ERR_AUTH:
     case NL_ERR_HOSTKEY:
     case NL_ERR_TIMEOUT:
+    case NL_ERR_PROTOCOL: /* the peer does not speak what we expect: a wrong URL or port */
         return 3;
     case NL_ERR_FAULT:
     case NL_ERR_STATE:

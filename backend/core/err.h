@@ -49,7 +49,7 @@ const char *nl_code_name(enum nl_code code);
  * the full text would need, like snprintf. */
 size_t nl_err_format(const struct nl_err *err, char *buf, size_t size);
 
-/* Process exit status for a headless verb: 0 ok, 2 usage, 3 connection/TLS/auth/host key,
+/* Process exit status for a headless verb: 0 ok, 2 usage, 3 connection/TLS/auth/host key/protocol,
  * 4 server fault or state, 1 anything else. */
 int nl_code_exit_status(enum nl_code code);
 

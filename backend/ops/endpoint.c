@@ -49,12 +49,16 @@ void *nl_endpoint_vcenter(struct nl_endpoint *ep)
     return ep->mode == NL_MODE_VCENTER ? ep->vc : NULL;
 }
 
-/* Only these mean "vCenter is not there"; anything else (a wrong password, a bad URL) is the
- * user's to fix and must not be hidden behind SSH. */
-static bool vcenter_unreachable(enum nl_code code)
+/* Only these mean "vCenter is not there": refused, timed out, a broken TLS handshake or HTTP
+ * exchange. Anything the user must decide or fix is reported instead of hidden behind SSH: a wrong
+ * password, a bad URL, and above all a certificate that is not trusted or does not match the pin
+ * (silently switching transport would teach people to ignore a possible impostor). */
+static bool vcenter_unreachable(const struct nl_err *e)
 {
-    return code == NL_ERR_CONNECT || code == NL_ERR_TIMEOUT || code == NL_ERR_TLS ||
-           code == NL_ERR_PROTOCOL;
+    if (e->code == NL_ERR_TLS)
+        return strcmp(e->detail, "UntrustedCertificate") != 0 &&
+               strcmp(e->detail, "ThumbprintMismatch") != 0;
+    return e->code == NL_ERR_CONNECT || e->code == NL_ERR_TIMEOUT || e->code == NL_ERR_PROTOCOL;
 }
 
 static bool has_ssh_hosts(const struct nl_endpoint_cfg *cfg)
@@ -142,7 +146,7 @@ enum nl_code nl_endpoint_open(const struct nl_endpoint_cfg *cfg,
             *out = ep;
             return NL_OK;
         }
-        if (!vcenter_unreachable(vc_err.code) || !has_ssh_hosts(cfg)) {
+        if (!vcenter_unreachable(&vc_err) || !has_ssh_hosts(cfg)) {
             *err = vc_err;
             nl_endpoint_free(&ep);
             return err->code;

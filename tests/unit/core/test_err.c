@@ -50,6 +50,7 @@ int main(void)
     CHECK_INT(nl_code_exit_status(NL_ERR_USAGE), 2);
     CHECK_INT(nl_code_exit_status(NL_ERR_TLS), 3);
     CHECK_INT(nl_code_exit_status(NL_ERR_AUTH), 3);
+    CHECK_INT(nl_code_exit_status(NL_ERR_PROTOCOL), 3);
     CHECK_INT(nl_code_exit_status(NL_ERR_FAULT), 4);
     CHECK_INT(nl_code_exit_status(NL_ERR_PARSE), 1);
     CHECK_STR(nl_code_name(NL_ERR_HOSTKEY), "NL_ERR_HOSTKEY");
