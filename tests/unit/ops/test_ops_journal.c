@@ -442,8 +442,50 @@ static void test_hostile_names_in_journal(void)
     unlink(journal_path);
 }
 
+/* A journal written by this version, with a torn last line: the format must stay readable. */
+static void test_fixture(void)
+{
+    const char *dir = getenv("NL_FIXTURES");
+    if (!dir) {
+        fprintf(stderr, "NL_FIXTURES unset: fixture test not run\n");
+        CHECK(0);
+        return;
+    }
+    char *path = xasprintf("%s/ops/journal_torn.jsonl", dir);
+    struct ops_journal *jr = NULL;
+    struct nl_err err = {0};
+    CHECK_INT(ops_journal_read(path, &jr, &err), NL_OK);
+    CHECK_INT(jr->n_entries, 2);
+    CHECK_INT(jr->n_warnings, 1);
+    if (jr->n_entries == 2) {
+        const struct ops_journal_entry *t = &jr->entries[1];
+        CHECK_STR(t->intent_kind, "trunk");
+        CHECK_INT(t->steps[0].result, OPS_RESULT_FAILED);
+        CHECK_STR(t->steps[0].error.detail, "HostConfigFault");
+        CHECK_INT(t->steps[2].result, OPS_RESULT_OK);
+        CHECK_INT(t->steps[2].before.vlan, 100);
+        /* against the lab as it was before both change sets: the security undo has nothing left
+         * to do; the trunk undo wants p03's Trunk as the trunk change found it (VLAN 100 with the
+         * override the security change had cleared), so one step */
+        struct nl_lab *lab = fx_lab_small();
+        for (size_t i = 0; i < 2; i++) {
+            struct ops_plan *u = NULL;
+            struct ops_counts c;
+            CHECK_INT(ops_undo_plan_new(lab, &jr->entries[i], &u, &err), NL_OK);
+            ops_plan_counts(u, &c);
+            CHECK_INT(c.planned, i == 0 ? 0 : 1);
+            CHECK_INT(c.compliant, i == 0 ? 3 : 0);
+            ops_plan_free(&u);
+        }
+        nl_lab_free(&lab);
+    }
+    ops_journal_free(&jr);
+    free(path);
+}
+
 int main(void)
 {
+    test_fixture();
     test_round_trip_and_undo();
     test_torn_line();
     test_undo_power_cycle();
