@@ -509,9 +509,15 @@ void esx_session_free(struct esx_session **ps)
     if (!s)
         return;
     if (s->ssh) {
-        /* A polite goodbye, but never wait for it: the host may be gone. */
-        libssh2_session_set_blocking(s->ssh, 0);
-        libssh2_session_disconnect(s->ssh, "nestlab closing");
+        /* A polite goodbye to a healthy host, never waited for. A broken connection is shut
+         * down first so that freeing (which closes channels, blocking) fails fast instead of
+         * waiting for a host that hangs. */
+        if (s->broken && s->fd >= 0)
+            shutdown(s->fd, SHUT_RDWR);
+        else
+            libssh2_session_disconnect(s->ssh, "nestlab closing");
+        libssh2_session_set_timeout(s->ssh, 1000);
+        libssh2_session_set_blocking(s->ssh, 1);
         libssh2_session_free(s->ssh);
     }
     if (s->fd >= 0)

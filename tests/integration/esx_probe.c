@@ -5,6 +5,7 @@
  *   esx_probe [options] run ARG...                 quote ARG... and run
  *   esx_probe [options] read                       read the host, print the model
  *   esx_probe [options] lab NAME=PORT...           read hosts in parallel, print a summary
+ *   esx_probe [options] lab-security NAME=PORT...  vSwitch0 accept-all on every host, in parallel
  *   esx_probe [options] set-security VSWITCH P F M (each 1, 0 or -: unset)
  *   esx_probe [options] add-pg VSWITCH PG VLAN | rm-pg VSWITCH PG | set-pg PG VLAN P F M
  *   esx_probe [options] nested-hv VM on|off | power VM on|off
@@ -76,6 +77,19 @@ static long long ms_now(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+struct apply_ctx {
+    struct ops_executor *ex;
+    struct nl_host *hosts;
+    struct nl_err *errs;
+};
+
+static void apply_one(void *arg, size_t i)
+{
+    struct apply_ctx *ac = arg;
+    struct nl_security all = {NL_TRI_TRUE, NL_TRI_TRUE, NL_TRI_TRUE};
+    ac->ex->set_vswitch_security(ac->ex->ctx, &ac->hosts[i], "vSwitch0", &all, &ac->errs[i]);
+}
+
 int main(int argc, char **argv)
 {
     struct esx_pool_config cfg = {.user = "root"};
@@ -124,8 +138,8 @@ int main(int argc, char **argv)
     /* Hosts given as NAME=PORT become the pool's config (address 127.0.0.1). */
     static char localhost[] = "127.0.0.1";
     struct nl_ssh_host_cfg *hosts = NULL;
-    bool own_hosts = strcmp(cmd, "lab") != 0;
-    if (strcmp(cmd, "lab") == 0) {
+    bool own_hosts = strcmp(cmd, "lab") != 0 && strcmp(cmd, "lab-security") != 0;
+    if (strcmp(cmd, "lab") == 0 || strcmp(cmd, "lab-security") == 0) {
         hosts = calloc((size_t)(argc - i) + 1, sizeof(*hosts));
         for (int k = i; k < argc; k++) {
             char *eq = strrchr(argv[k], '=');
@@ -171,6 +185,27 @@ int main(int argc, char **argv)
                 esx_result_clear(&res);
             }
         }
+    } else if (strcmp(cmd, "lab-security") == 0) {
+        struct apply_ctx ac = {ex, calloc(cfg.n_hosts, sizeof(struct nl_host)),
+                               calloc(cfg.n_hosts, sizeof(struct nl_err))};
+        for (size_t k = 0; k < cfg.n_hosts; k++) {
+            ac.hosts[k].name = hosts[k].name;
+            ac.hosts[k].id = hosts[k].name;
+        }
+        long long t0 = ms_now();
+        esx_pool_each(pool, cfg.n_hosts, apply_one, &ac);
+        long long ms = ms_now() - t0;
+        size_t failed = 0;
+        for (size_t k = 0; k < cfg.n_hosts; k++) {
+            if (nl_err_is_set(&ac.errs[k])) {
+                failed++;
+                if (!nl_err_is_set(&err))
+                    err = ac.errs[k];
+            }
+        }
+        printf("apply hosts=%zu failed=%zu ms=%lld\n", cfg.n_hosts, failed, ms);
+        free(ac.hosts);
+        free(ac.errs);
     } else if (strcmp(cmd, "read") == 0 || strcmp(cmd, "lab") == 0) {
         for (int r = 0; r < repeat && !nl_err_is_set(&err); r++) {
             struct esx_lab_result res;
