@@ -51,7 +51,8 @@ static void read_keys(struct ui_app *app)
     while ((rc = get_wch(&ch)) != ERR) {
         if (rc == KEY_CODE_YES) {
             if (ch == KEY_RESIZE) {
-                apply_size(app);
+                /* resizeterm() queued this; calling it again would queue another. */
+                getmaxyx(stdscr, app->height, app->width);
                 continue;
             }
             ui_app_key(app, UI_KEY_FN((int)ch));
