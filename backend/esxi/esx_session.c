@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -41,6 +42,25 @@ static pthread_once_t ssh_once = PTHREAD_ONCE_INIT;
 static int ssh_init_rc;
 /* Serialises appends to known_hosts files across sessions. */
 static pthread_mutex_t known_hosts_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* libssh2's allocator: frees wipe the block first, so the copies libssh2 makes of the password
+ * (keyboard-interactive responses, password packets) do not linger in freed memory. */
+static void *ssh_alloc(size_t n, void **abstract)
+{
+    return malloc(n);
+}
+
+static void ssh_free(void *p, void **abstract)
+{
+    if (p)
+        explicit_bzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+static void *ssh_realloc(void *p, size_t n, void **abstract)
+{
+    return realloc(p, n);
+}
 
 static void ssh_global_init(void)
 {
@@ -457,7 +477,7 @@ enum nl_code esx_session_open(const struct esx_session_opts *o, struct esx_sessi
     enum nl_code rc = tcp_connect(s, deadline, &e);
     if (rc)
         goto cleanup;
-    s->ssh = libssh2_session_init_ex(NULL, NULL, NULL, s);
+    s->ssh = libssh2_session_init_ex(ssh_alloc, ssh_free, ssh_realloc, s);
     if (!s->ssh) {
         rc = NL_ERR(&e, NL_ERR_INTERNAL, NULL, "libssh2 could not create a session.");
         goto cleanup;
