@@ -52,15 +52,6 @@ static int promisc_state(const struct nl_host *h)
     return yes == (int)h->n_vswitches ? 1 : no == (int)h->n_vswitches ? 0 : -1;
 }
 
-static bool runs_nested(const struct nl_lab *lab, size_t host)
-{
-    for (size_t i = 0; i < lab->n_vms; i++)
-        if (lab->vms[i].host == (ssize_t)host &&
-            (lab->vms[i].role == NL_ROLE_NESTED_ESXI || lab->vms[i].role == NL_ROLE_NESTED_OTHER))
-            return true;
-    return false;
-}
-
 static void describe_vm(const struct nl_lab *lab, const struct nl_vm *vm, struct ui_row *r)
 {
     bool nested = vm->role == NL_ROLE_NESTED_ESXI || vm->role == NL_ROLE_NESTED_OTHER;
@@ -92,8 +83,9 @@ static void describe_vm(const struct nl_lab *lab, const struct nl_vm *vm, struct
     }
 }
 
-static void describe_host(const struct nl_lab *lab, size_t hi, struct ui_row *r)
+static void describe_host(const struct ui_tree *t, size_t hi, struct ui_row *r)
 {
+    const struct nl_lab *lab = t->lab;
     const struct nl_host *h = &lab->hosts[hi];
     bool nested = h->backing_vm >= 0;
     r->name_role = nested ? UI_ROLE_HOST_NESTED : UI_ROLE_HOST;
@@ -103,7 +95,7 @@ static void describe_host(const struct nl_lab *lab, size_t hi, struct ui_row *r)
         badge(r, UI_ROLE_ERROR, "disconnected");
     else if (h->connection == NL_CONN_NOT_RESPONDING)
         badge(r, UI_ROLE_ERROR, "not-responding");
-    bool wants = runs_nested(lab, hi);
+    bool wants = t->host_nested && t->host_nested[hi];
     int p = promisc_state(h);
     if (p == 1)
         badge(r, UI_ROLE_BADGE_ON, "promisc");
@@ -163,7 +155,7 @@ void ui_row_describe(const struct ui_tree *t, int node, struct ui_row *row)
         break;
     }
     case UI_NODE_HOST:
-        describe_host(lab, (size_t)n->obj, row);
+        describe_host(t, (size_t)n->obj, row);
         break;
     case UI_NODE_VM:
         describe_vm(lab, &lab->vms[n->obj], row);

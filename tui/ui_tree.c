@@ -18,6 +18,7 @@ void ui_tree_free(struct ui_tree *t)
 {
     free(t->nodes);
     free(t->rows);
+    free(t->host_nested);
     memset(t, 0, sizeof(*t));
 }
 
@@ -291,6 +292,13 @@ void ui_tree_build(struct ui_tree *t, const struct nl_lab *lab)
     free(b.vm_start);
     free(b.host_order);
     free(b.cluster_order);
+
+    free(t->host_nested);
+    t->host_nested = xcalloc(lab->n_hosts + 1, 1);
+    for (size_t i = 0; i < lab->n_vms; i++)
+        if (lab->vms[i].host >= 0 &&
+            (lab->vms[i].role == NL_ROLE_NESTED_ESXI || lab->vms[i].role == NL_ROLE_NESTED_OTHER))
+            t->host_nested[lab->vms[i].host] = 1;
 
     for (int i = t->n_nodes - 1; i > 0; i--) {
         struct ui_node *n = &t->nodes[i], *p = &t->nodes[n->parent];

@@ -46,6 +46,7 @@ struct ui_tree {
     int cursor; /* row index of the selection */
     int top;    /* first row on screen */
     char filter[256];
+    unsigned char *host_nested; /* per lab host: runs a nested-hypervisor VM (for badges) */
 };
 
 void ui_tree_init(struct ui_tree *t);
