@@ -21,10 +21,13 @@ void perf_cost_opts_init(struct perf_cost_opts *o)
 static struct perf_stats side_stats(const struct perf_series *r, int64_t ev, int before_s,
                                     int after_s, bool after)
 {
+    /* Event and sample times are both truncated to the second, so a sample stamped in the
+     * event's own second may have ended after it, and one stamped ev + iv may have started
+     * before it: one second of margin on each side keeps every sample on its true side. */
     int64_t iv = perf_series_interval(r);
     if (after)
-        return perf_series_stats(r, ev + iv, ev + after_s);
-    return perf_series_stats(r, ev - before_s + iv, ev);
+        return perf_series_stats(r, ev + iv + 1, ev + after_s);
+    return perf_series_stats(r, ev - before_s + iv, ev - 1);
 }
 
 static void measure_init(struct perf_measure *m)

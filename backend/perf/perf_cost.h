@@ -3,9 +3,12 @@
  * difference, and the amplification figure (perf_metric.h) where esxtop per-port data exists.
  *
  * Windows. A sample stamped t covers (t - interval, t]. "Before" holds the samples that lie
- * wholly in [event - before_s, event]; "after" those wholly in [event, event + after_s]; the
- * sample that straddles the event is in neither. A side with fewer than min_samples samples is
- * insufficient, and then no mean, delta or ratio is given: the row says so in a sentence.
+ * wholly in [event - before_s, event): t in [event - before_s + interval, event - 1]; "after"
+ * those wholly in (event, event + after_s]: t in [event + interval + 1, event + after_s]. Times
+ * are whole seconds, so the extra second keeps a sample from the event's own second (which may
+ * have ended after the change) out of "before"; a sample that straddles the event is in neither.
+ * A side with fewer than min_samples samples is insufficient, and then no mean, delta or ratio
+ * is given: the row says so in a sentence.
  *
  * Sources. vCenter series (cpu.usage.average, net.packetsRx.summation) or esxtop series
  * (esxtop.cpu.util, esxtop.net.delivered). AUTO takes vCenter when its CPU data suffices on both
