@@ -29,6 +29,12 @@ tui_send Escape
 tui_wait_for "| Lab tree"
 tui_send b                            # and back to the nested host
 tui_wait_for "Host esx-n01.lab.invalid"
+# The network grid of the selected host's cluster, then back to the host with Enter.
+tui_send g
+tui_wait_for "Network grid: cluster Nested-A  (0 rows drift"
+tui_wait_line 'esx-n02\.lab\.invalid +vSwitch0 +reject +accept +accept +no +1500'
+tui_send j Enter
+tui_wait_for "Host esx-n02.lab.invalid"
 # Hostile and UTF-8 names: shown, never interpreted.
 tui_send Home
 tui_type "/web"

@@ -171,6 +171,13 @@ int main(void)
     ui_theme_resolve(&t, 0, 0, out);
     CHECK(out[UI_ROLE_STATUS].attrs & UI_A_REVERSE);
 
+    const char *files[] = {"broken.json", "mine.json", "dark.json"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s", tmp, files[i]);
+        remove(path);
+    }
+    rmdir(tmp);
+
     CHECK_INT(ui_role_find("drift"), UI_ROLE_DRIFT);
     CHECK_INT(ui_role_find("nope"), -1);
     return nl_check_done();
