@@ -407,4 +407,5 @@ void app_status(void *vctx, struct ui_status *st)
 {
     struct app_ctx *ctx = vctx;
     *st = ctx->status;
+    st->jobs = ctx->jobs;
 }

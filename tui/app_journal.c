@@ -97,7 +97,7 @@ void app_journal_list(void *vctx, struct ui_journal *j)
     for (size_t i = 0; i < ctx->journal.n; i++) {
         const struct ui_journal_entry *e = &ctx->journal.v[i];
         const char *note = note_for(ctx, e->id);
-        char *summary = note ? xasprintf("%s [%s]", e->summary, note) : NULL;
+        char *summary = note ? xasprintf("[%s] %s", note, e->summary) : NULL;
         ui_journal_add(j, e->id, e->when, summary ? summary : e->summary, e->transport, e->undoable,
                        e->undone);
         free(summary);
@@ -205,9 +205,8 @@ void app_reconcile(const char *journal_path, time_t since, const struct nl_lab *
             else
                 free(why);
         }
-        char *note = first
-                         ? xasprintf("vCenter now: %zu of %zu as applied; %s", same, applied, first)
-                         : xasprintf("vCenter now: all %zu as applied", applied);
+        char *note = first ? xasprintf("vCenter: %zu of %zu as applied; %s", same, applied, first)
+                           : xasprintf("vCenter: all %zu as applied", applied);
         app_strv_push(&r->reconcile, &r->n_reconcile,
                       xasprintf("Made over SSH while vCenter was away: %s (%s). %s.",
                                 e->intent ? e->intent : "?", e->id, note));

@@ -24,8 +24,10 @@ struct plan_job {
     char **ids;
     size_t n_ids;
     char *journal_id;
-    struct cli_opts opts; /* COMMAND: the parsed line */
+    struct cli_opts opts; /* COMMAND: the parsed line (it points into argv) */
     bool have_opts;
+    char **argv;
+    int argc;
 };
 
 static void plan_job_free(struct plan_job *j)
@@ -36,6 +38,7 @@ static void plan_job_free(struct plan_job *j)
     free(j->journal_id);
     if (j->have_opts)
         cli_opts_free(&j->opts);
+    app_words_free(j->argv, j->argc);
     free(j);
 }
 
@@ -215,6 +218,7 @@ static void preview_events(struct app_plan_result *r, const char *transport)
     for (size_t i = 0; i < p->n_steps; i++) {
         const struct ops_step *s = &p->steps[i];
         char *what = app_step_what(p, s);
+        /* VM steps read "VM 'x': ..." already; the host is the useful column then too. */
         const char *target = s->host_name ? s->host_name : s->vm_name ? s->vm_name : "?";
         ui_event_add_step(e, target, what,
                           s->status == OPS_STEP_PLANNED ? UI_STEP_PENDING : UI_STEP_SKIPPED);
@@ -249,9 +253,6 @@ static void plan_job_run(void *arg)
 }
 
 /* ---- requests (UI thread) ------------------------------------------------------------------- */
-
-static const char *const connection_words[] = {"--config", "--endpoint", "--server",  "--user",
-                                               "--direct", "--ssh-only", "--insecure"};
 
 static bool has_connection_options(const struct cli_opts *o)
 {
@@ -309,14 +310,13 @@ static int command_info(struct app_ctx *ctx, int id, const struct cli_opts *o,
 static int command_request(struct app_ctx *ctx, struct plan_job *j, const char *line,
                            struct nl_err *err)
 {
-    char **argv = NULL;
-    int argc = app_split_words(line ? line : "", &argv, err);
+    int argc = app_split_words(line ? line : "", &j->argv, err);
     if (argc < 0)
         return -1;
-    int rc = -1;
-    if (cli_opts_parse(argc, argv, &j->opts, err) != NL_OK) {
+    j->argc = argc;
+    if (cli_opts_parse(argc, j->argv, &j->opts, err) != NL_OK) {
         cli_opts_free(&j->opts);
-        goto cleanup;
+        return -1;
     }
     j->have_opts = true;
     const struct cli_verb *v = j->opts.verb ? cli_verb_find(j->opts.verb) : NULL;
@@ -324,38 +324,32 @@ static int command_request(struct app_ctx *ctx, struct plan_job *j, const char *
         NL_ERR(err, NL_ERR_USAGE, "verb",
                "Type a command, e.g. security --vswitch vSwitch0 --promiscuous accept "
                "--cluster Physical.");
-        goto cleanup;
+        return -1;
     }
     if (!v) {
         NL_ERR(err, NL_ERR_USAGE, "verb", "Unknown command \"%s\"; :help lists them.",
                j->opts.verb);
-        goto cleanup;
+        return -1;
     }
     if (cli_opts_check_groups(&j->opts, v, err) != NL_OK)
-        goto cleanup;
+        return -1;
     if (has_connection_options(&j->opts)) {
         NL_ERR(err, NL_ERR_USAGE, "option",
-               "Connection options (%s, %s, ...) are given when nestlab starts, not inside the "
-               "console.",
-               connection_words[0], connection_words[2]);
-        goto cleanup;
+               "Connection options (--config, --server, --direct, ...) are given when nestlab "
+               "starts, not inside the console.");
+        return -1;
     }
-    if (!cli_is_change_verb(v->name) || j->opts.help) {
-        rc = command_info(ctx, j->id, &j->opts, v);
-        goto cleanup;
-    }
+    if (!cli_is_change_verb(v->name) || j->opts.help)
+        return command_info(ctx, j->id, &j->opts, v);
     if (!ctx->lab) {
         NL_ERR(err, NL_ERR_STATE, NULL, "No lab is loaded yet; wait for the inventory.");
-        goto cleanup;
+        return -1;
     }
     if (ctx->read_only) {
         NL_ERR(err, NL_ERR_USAGE, "read-only", "Read-only mode (--read-only): changes are off.");
-        goto cleanup;
+        return -1;
     }
-    rc = 0; /* submit */
-cleanup:
-    app_words_free(argv, argc);
-    return rc;
+    return 0; /* submit */
 }
 
 int app_plan_request(void *vctx, const struct ui_intent *in, struct nl_err *err)
