@@ -272,6 +272,7 @@ static void refreshed(struct app_ctx *ctx, struct app_refresh_result *r)
     if (!vcenter && n_hosts > 0 && r->n_host_errors >= n_hosts)
         ctx->status.state = UI_CONN_OFFLINE;
     set_error(ctx, "");
+    const char *hostkey = NULL;
     for (size_t i = 0; i < r->n_host_errors; i++) {
         char text[900];
         snprintf(text, sizeof(text), "Not read over SSH, shown from the cache: %s",
@@ -279,6 +280,14 @@ static void refreshed(struct app_ctx *ctx, struct app_refresh_result *r)
         event(ctx, UI_EV_ERROR, text);
         if (i == 0)
             set_error(ctx, text);
+        if (!hostkey && strstr(r->host_errors[i], "host key"))
+            hostkey = r->host_errors[i];
+    }
+    /* A host key to check matters more than a host that is down: it goes last, so the message
+     * line shows its fingerprint (ui_backend.h has no hook to ask yet). */
+    if (hostkey) {
+        event(ctx, UI_EV_ERROR, hostkey);
+        set_error(ctx, hostkey);
     }
     if (r->watch_error) {
         event(ctx, UI_EV_MESSAGE, r->watch_error);
