@@ -176,9 +176,12 @@ char *esx_vmx_nested_hv_cmd(const char *vmx_path, bool on, struct nl_err *err)
                vmx_path ? vmx_path : "");
         return NULL;
     }
+    /* The append comes first: when the last line is itself a vhv.enable line, `d` ends sed's
+     * cycle, and an `$a` placed after it would never run — the setting would vanish. An append
+     * queued before the `d` is still written at the end of the cycle. */
     const char *argv[] = {"sed",    "-i",
-                          "-e",     "/^vhv\\.enable *=/d",
                           "-e",     on ? "$a vhv.enable = \"TRUE\"" : "$a vhv.enable = \"FALSE\"",
+                          "-e",     "/^vhv\\.enable *=/d",
                           vmx_path, NULL};
     return esx_cmd_buildv(argv, err);
 }

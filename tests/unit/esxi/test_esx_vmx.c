@@ -64,7 +64,7 @@ static void test_nested_hv_cmd(void)
 {
     struct nl_err err = {0};
     char *cmd = esx_vmx_nested_hv_cmd("/vmfs/volumes/ds 1/it's $(x)/a.vmx", true, &err);
-    CHECK_STR(cmd, "'sed' '-i' '-e' '/^vhv\\.enable *=/d' '-e' '$a vhv.enable = \"TRUE\"' "
+    CHECK_STR(cmd, "'sed' '-i' '-e' '$a vhv.enable = \"TRUE\"' '-e' '/^vhv\\.enable *=/d' "
                    "'/vmfs/volumes/ds 1/it'\\''s $(x)/a.vmx'");
     free(cmd);
     CHECK(esx_vmx_nested_hv_cmd("relative.vmx", true, &err) == NULL);
@@ -92,6 +92,19 @@ static void test_nested_hv_cmd(void)
     fclose(f);
     buf[len] = '\0';
     CHECK_STR(buf, "displayName = \"x\"\nguestOS = \"y\"\nvhv.enable = \"TRUE\"\n");
+
+    /* The pitfall: the file ends with a vhv.enable line (turned off, now on again). */
+    f = fopen(path, "w");
+    fputs("displayName = \"x\"\nvhv.enable = \"FALSE\"\n", f);
+    fclose(f);
+    cmd = esx_vmx_nested_hv_cmd(path, true, &err);
+    CHECK(cmd && system(cmd) == 0);
+    free(cmd);
+    f = fopen(path, "r");
+    len = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    CHECK_STR(buf, "displayName = \"x\"\nvhv.enable = \"TRUE\"\n");
     unlink(path);
     rmdir(dir);
 }
