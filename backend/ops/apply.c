@@ -110,10 +110,27 @@ static enum nl_code call_executor(const struct ops_executor *ex, const struct op
     return NL_ERR(e, NL_ERR_INTERNAL, NULL, "The step kind %d is unknown.", (int)s->kind);
 }
 
+/* A cancel stops new work, except the rest of a power-cycle chain whose power-off ran: the VM is
+ * off because of this plan and must come back (its prerequisite ran earlier on this same
+ * worker, so reading its result is safe). */
+static bool cancelled(const struct run *r, const struct ops_step *s)
+{
+    if (!r->opts->cancel || !atomic_load(r->opts->cancel))
+        return false;
+    return !(s->chain > 0 && s->depends >= 0 && r->plan->steps[s->depends].result == OPS_RESULT_OK);
+}
+
 static void run_step(struct run *r, size_t index)
 {
     struct ops_plan *plan = r->plan;
     struct ops_step *s = &plan->steps[index];
+    if (cancelled(r, s)) {
+        s->result = OPS_RESULT_NOT_RUN;
+        NL_ERR(&s->error, NL_ERR_STATE, "cancelled",
+               "Not run: the apply was cancelled before it started.");
+        progress(r, OPS_PROGRESS_FINISHED, index);
+        return;
+    }
     progress(r, OPS_PROGRESS_STARTED, index);
     if (s->depends >= 0 && plan->steps[s->depends].result != OPS_RESULT_OK) {
         /* Its prerequisite ran earlier on this same worker, so reading its result is safe. */
@@ -213,6 +230,9 @@ enum nl_code ops_apply(struct ops_plan *plan, const struct ops_executor *ex,
             r.total, n_groups, ex->transport ? ex->transport : "?",
             opts->parallel ? opts->parallel : OPS_APPLY_DEFAULT_PARALLEL);
     run_groups(&r, opts->parallel ? opts->parallel : OPS_APPLY_DEFAULT_PARALLEL);
+    if (opts->cancel && atomic_load(opts->cancel))
+        NL_WARN("apply of '%s' was cancelled; steps not yet started were not run",
+                plan->intent_text);
 
     if (!opts->no_verify) {
         progress(&r, OPS_PROGRESS_VERIFYING, 0);

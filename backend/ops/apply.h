@@ -6,6 +6,7 @@
 #ifndef NL_OPS_APPLY_H
 #define NL_OPS_APPLY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -42,6 +43,12 @@ struct ops_apply_opts {
     void *progress_user;
     const char *journal_path; /* append the change set here; NULL: do not journal */
     bool no_verify;           /* skip the re-read (tests, or a transport without reread) */
+    /* May be NULL. Set (from any thread) to stop starting new steps: steps being sent finish,
+     * the remaining planned steps end as OPS_RESULT_NOT_RUN (error detail "cancelled", "...
+     * cancelled before it started."), what did change is still verified and the whole change
+     * set, cancelled steps included, is journaled. A power-cycle chain whose power-off already
+     * ran is finished (set and power-on) so that no VM is left powered off by a cancel. */
+    atomic_bool *cancel;
 };
 
 void ops_apply_opts_init(struct ops_apply_opts *opts);

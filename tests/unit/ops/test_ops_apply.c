@@ -1,6 +1,7 @@
 /* Apply through the fake executor: results, failures in the middle, dependency chains,
  * concurrency bound, verification, progress callbacks. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -398,6 +399,143 @@ static void test_verify(void)
     nl_lab_free(&lab);
 }
 
+/* Sets the cancel flag when the n-th step finishes (or, with at_start, starts). */
+struct cancel_at {
+    atomic_bool *cancel;
+    size_t after;
+    bool at_start;
+    size_t started_after_cancel;
+};
+
+static void cancel_progress(const struct ops_progress *p, void *user)
+{
+    struct cancel_at *c = user;
+    if (p->event == OPS_PROGRESS_STARTED && atomic_load(c->cancel))
+        c->started_after_cancel++;
+    if ((p->event == OPS_PROGRESS_FINISHED && !c->at_start && p->done == c->after) ||
+        (p->event == OPS_PROGRESS_STARTED && c->at_start))
+        atomic_store(c->cancel, true);
+}
+
+static void test_cancel(void)
+{
+    struct nl_lab *lab = fx_lab_many(8);
+    struct nl_err err = {0};
+    atomic_bool cancel;
+    atomic_init(&cancel, false);
+
+    /* one host at a time, cancelled after the second: six never start, and the journal and
+     * the verification cover exactly what happened */
+    struct fake_exec f;
+    fake_init(&f, lab);
+    struct ops_plan *p = security_plan(lab, "Big");
+    char path[] = "/tmp/test_ops_apply3_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    unlink(path);
+    struct cancel_at at = {.cancel = &cancel, .after = 2};
+    struct ops_apply_opts o;
+    ops_apply_opts_init(&o);
+    o.parallel = 1;
+    o.cancel = &cancel;
+    o.progress = cancel_progress;
+    o.progress_user = &at;
+    o.journal_path = path;
+    CHECK_INT(ops_apply(p, &f.ex, &o, &err), NL_OK);
+    CHECK_INT(f.n_calls, 2);
+    CHECK_INT(at.started_after_cancel, 0);
+    struct ops_counts c;
+    ops_plan_counts(p, &c);
+    CHECK_INT(c.ok, 2);
+    CHECK_INT(c.not_run, 6);
+    CHECK_INT(c.verified, 2);
+    CHECK_INT(c.failed, 0);
+    for (size_t i = 2; i < p->n_steps; i++) {
+        CHECK_INT(p->steps[i].result, OPS_RESULT_NOT_RUN);
+        CHECK_STR(p->steps[i].error.detail, "cancelled");
+        CHECK(strstr(p->steps[i].error.message, "cancelled before it started") != NULL);
+        CHECK_INT(p->steps[i].verify, OPS_VERIFY_NONE);
+    }
+    CHECK(ops_plan_exit_status(p) != 0);
+    char *sum = ops_plan_summary(p);
+    CHECK_STR(sum, "2 changed, 0 already compliant, 0 failed, 6 not run");
+    free(sum);
+    for (size_t i = 0; i < p->n_steps; i++) /* the "server" saw only the two that ran */
+        CHECK(f.lab->hosts[p->steps[i].host].vswitches[0].security.promiscuous ==
+              (i < 2 ? NL_TRI_TRUE : NL_TRI_FALSE));
+    CHECK(p->journal_id != NULL);
+    struct ops_journal *jr = NULL;
+    CHECK_INT(ops_journal_read(path, &jr, &err), NL_OK);
+    CHECK_INT(jr ? jr->n_entries : 0, 1);
+    if (jr && jr->n_entries == 1) {
+        size_t ok = 0, not_run = 0;
+        for (size_t i = 0; i < jr->entries[0].n_steps; i++) {
+            const struct ops_step *s = &jr->entries[0].steps[i];
+            ok += s->result == OPS_RESULT_OK;
+            if (s->result == OPS_RESULT_NOT_RUN) {
+                not_run++;
+                CHECK_STR(s->error.detail, "cancelled");
+            }
+        }
+        CHECK_INT(ok, 2);
+        CHECK_INT(not_run, 6);
+    }
+    ops_journal_free(&jr);
+    unlink(path);
+    ops_plan_free(&p);
+    fake_free(&f);
+
+    /* parallel: the steps already sent finish, nothing starts after the flag */
+    atomic_store(&cancel, false);
+    fake_init(&f, lab);
+    f.delay_ms = 30;
+    p = security_plan(lab, "Big");
+    at = (struct cancel_at){.cancel = &cancel, .at_start = true};
+    o.parallel = 3;
+    o.journal_path = NULL;
+    CHECK_INT(ops_apply(p, &f.ex, &o, &err), NL_OK);
+    ops_plan_counts(p, &c);
+    CHECK_INT(at.started_after_cancel, 0);
+    CHECK(c.ok >= 1 && c.ok <= 3);
+    CHECK_INT(c.ok + c.not_run, 8);
+    CHECK_INT(f.n_calls, c.ok);
+    CHECK_INT(c.verified, c.ok);
+    ops_plan_free(&p);
+    fake_free(&f);
+
+    /* a flag set before the apply: nothing runs, every step says why */
+    atomic_store(&cancel, true);
+    fake_init(&f, lab);
+    p = security_plan(lab, "Big");
+    o.progress = NULL;
+    CHECK_INT(ops_apply(p, &f.ex, &o, &err), NL_OK);
+    ops_plan_counts(p, &c);
+    CHECK_INT(f.n_calls, 0);
+    CHECK_INT(c.not_run, 8);
+    ops_plan_free(&p);
+    fake_free(&f);
+    nl_lab_free(&lab);
+
+    /* a power cycle cancelled after its power-off: the VM is still set and powered back on */
+    lab = fx_lab_small();
+    atomic_store(&cancel, false);
+    fake_init(&f, lab);
+    p = power_cycle_plan(lab);
+    at = (struct cancel_at){.cancel = &cancel, .after = 1};
+    ops_apply_opts_init(&o);
+    o.cancel = &cancel;
+    o.progress = cancel_progress;
+    o.progress_user = &at;
+    CHECK_INT(ops_apply(p, &f.ex, &o, &err), NL_OK);
+    CHECK_INT(f.n_calls, 3);
+    CHECK_INT(p->steps[2].result, OPS_RESULT_OK);
+    const struct nl_vm *v = nl_lab_find_vm(f.lab, "vm-2");
+    CHECK(v->power == NL_POWER_ON);
+    ops_plan_free(&p);
+    fake_free(&f);
+    nl_lab_free(&lab);
+}
+
 static void test_nothing_to_do(void)
 {
     struct nl_lab *lab = fx_lab_many(2);
@@ -438,5 +576,6 @@ int main(void)
     test_power_cycle();
     test_verify();
     test_nothing_to_do();
+    test_cancel();
     return nl_check_done();
 }
