@@ -21,7 +21,10 @@ enum cli_group {
     CLI_G_NESTED = 1 << 5,   /* --power-cycle */
     CLI_G_MONITOR = 1 << 6,  /* --hosts --samples --interval */
     CLI_G_CHECK = 1 << 7,    /* --fix --min-memory-mb --warn-memory-mb */
+    CLI_G_JOURNAL = 1 << 8,  /* --reconcile */
 };
+
+#define CLI_N_GROUPS 9
 
 struct cli_list {
     char **v;
@@ -65,11 +68,13 @@ struct cli_opts {
     /* check */
     bool fix;
     int min_memory_mb, warn_memory_mb;
+    /* journal */
+    bool reconcile;
     /* the verb and its positional arguments */
     const char *verb;
     struct cli_list args;
-    unsigned groups_used;        /* which groups the command line touched */
-    const char *group_option[8]; /* first option seen per group, for the usage message */
+    unsigned groups_used;                   /* which groups the command line touched */
+    const char *group_option[CLI_N_GROUPS]; /* first option seen per group, for messages */
 };
 
 struct cli_verb {

@@ -29,6 +29,16 @@ int cli_run_inventory(struct cli_opts *o)
             rc = cli_fail(&err);
         nl_buf_free(&out);
     }
+    /* Shown from the cache alone: say so in the exit status too, so a script can tell. */
+    size_t n_unread;
+    nl_endpoint_host_errors(s.ep, &n_unread);
+    if (rc == 0 && s.lab->n_hosts > 0 && n_unread == s.lab->n_hosts) {
+        fprintf(stderr,
+                "nestlab: no host could be read; everything above is from the cache of "
+                "%s.\n",
+                nl_endpoint_name(s.ep));
+        rc = 3;
+    }
     cli_session_close(&s);
     return rc;
 }

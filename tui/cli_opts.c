@@ -59,6 +59,7 @@ static const struct opt_spec opt_table[] = {
     {"fix", 0, OPT_FLAG, CLI_G_CHECK, F(fix), 0, 0},
     {"min-memory-mb", 0, OPT_INT, CLI_G_CHECK, F(min_memory_mb), 1, 1 << 30},
     {"warn-memory-mb", 0, OPT_INT, CLI_G_CHECK, F(warn_memory_mb), 1, 1 << 30},
+    {"reconcile", 0, OPT_FLAG, CLI_G_JOURNAL, F(reconcile), 0, 0},
 };
 
 static void list_add(struct cli_list *l, const char *s)
@@ -94,7 +95,7 @@ static const struct opt_spec *find_short(char c)
 
 static int group_index(unsigned group)
 {
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < CLI_N_GROUPS; i++)
         if (group == (1u << i))
             return i;
     return -1;
@@ -215,7 +216,7 @@ enum nl_code cli_opts_check_groups(const struct cli_opts *o, const struct cli_ve
                                    struct nl_err *err)
 {
     unsigned extra = o->groups_used & ~v->groups;
-    for (int i = 0; i < 8 && extra; i++)
+    for (int i = 0; i < CLI_N_GROUPS && extra; i++)
         if (extra & (1u << i))
             return NL_ERR(err, NL_ERR_USAGE, NULL,
                           "--%s does not apply to \"nestlab %s\"; see nestlab %s --help.",

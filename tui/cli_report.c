@@ -12,6 +12,7 @@
 #include "backend/ops/drift.h"
 #include "backend/ops/journal.h"
 #include "backend/ops/plan.h"
+#include "backend/ops/reconcile.h"
 #include "tui/cli_verbs.h"
 
 /* One matrix for the given scope; without a scope, one per cluster (and one for the hosts in no
@@ -101,6 +102,32 @@ int cli_run_drift(struct cli_opts *o)
     return rc;
 }
 
+/* journal --reconcile: with vCenter, the change sets made over SSH (which vCenter did not see
+ * being made); in direct mode, every change set of this endpoint. */
+static int reconcile_journal(struct cli_opts *o, const struct ops_journal *j)
+{
+    struct nl_err err = {0};
+    struct cli_session s;
+    if (cli_session_open(o, &s, &err) != NL_OK)
+        return cli_fail(&err);
+    bool vcenter = nl_endpoint_mode(s.ep) == NL_MODE_VCENTER;
+    struct ops_reconcile *r =
+        ops_reconcile_new(j, s.lab, nl_endpoint_name(s.ep), vcenter ? "ssh" : NULL, 0);
+    if (o->json) {
+        cli_print_json(ops_reconcile_to_json(r));
+    } else if (r->n == 0) {
+        printf("Nothing to reconcile: no change set %s.\n",
+               vcenter ? "was made over SSH" : "changed anything");
+    } else {
+        char *text = ops_reconcile_text(r, vcenter ? "vCenter" : "the hosts (SSH)");
+        fputs(text, stdout);
+        free(text);
+    }
+    ops_reconcile_free(&r);
+    cli_session_close(&s);
+    return 0;
+}
+
 int cli_run_journal(struct cli_opts *o)
 {
     struct nl_err err = {0};
@@ -114,9 +141,14 @@ int cli_run_journal(struct cli_opts *o)
         free(path);
         return cli_fail(&err);
     }
-    if (o->json) {
+    int rc = 0;
+    if (o->reconcile) {
+        for (size_t i = 0; i < j->n_warnings; i++) /* the listings below carry them themselves */
+            fprintf(stderr, "nestlab: warning: %s\n", j->warnings[i]);
+        rc = reconcile_journal(o, j);
+    } else if (o->json) {
         cli_print_json(ops_journal_to_json(j));
-    } else if (j->n_entries == 0 && j->n_warnings == 0) {
+    } else if (j->n_entries == 0) {
         printf("The journal is empty: nestlab has changed nothing yet (%s).\n", path);
     } else {
         char *text = ops_journal_text(j, true);
@@ -125,5 +157,5 @@ int cli_run_journal(struct cli_opts *o)
     }
     ops_journal_free(&j);
     free(path);
-    return 0;
+    return rc;
 }

@@ -53,10 +53,12 @@ static const struct cli_verb verbs[] = {
      "Shows, for the hosts in scope (default: all), the vSwitch security flags, the trunk port\n"
      "group and its VLAN and effective policy, and marks the cells that differ from the rest.\n",
      CLI_G_SCOPE | CLI_G_VSWITCH | CLI_G_TRUNK, cli_run_drift},
-    {"journal", "nestlab journal [--json]", "list the changes nestlab made",
+    {"journal", "nestlab journal [--reconcile] [--json]", "list the changes nestlab made",
      "Lists the journal (XDG state dir, journal.jsonl): every change set with its time,\n"
-     "endpoint, transport (vcenter/ssh), steps and results. No secrets are ever written there.\n",
-     0, cli_run_journal},
+     "endpoint, transport (vcenter/ssh), steps and results. No secrets are ever written there.\n"
+     "--reconcile connects and compares each change set with the lab as it is now: with vCenter\n"
+     "back after an outage, the changes made over SSH meanwhile, as vCenter now reports them.\n",
+     CLI_G_JOURNAL, cli_run_journal},
     {"undo", "nestlab undo [ID] [--dry-run] [--yes]", "undo a change set from the journal",
      "Builds the inverse plan of journal entry ID (default: the newest change set), shows it,\n"
      "and applies it like any change.\n",

@@ -83,8 +83,7 @@ static void security_diff(struct nl_buf *b, const struct nl_security *have,
     flag_diff(b, "MAC changes", have->mac_changes, want->mac_changes, override);
 }
 
-/* Compares; returns the verdict and, for a mismatch or unknown, a note (owned). */
-static enum ops_verify check(const struct nl_lab *now, const struct ops_step *s, char **note)
+enum ops_verify ops_step_check(const struct nl_lab *now, const struct ops_step *s, char **note)
 {
     struct nl_buf b;
     nl_buf_init(&b, 0);
@@ -174,7 +173,7 @@ void ops_apply_verify(struct ops_plan *plan, const struct ops_executor *ex)
         }
         free(s->verify_note);
         s->verify_note = NULL;
-        s->verify = check(now, s, &s->verify_note);
+        s->verify = ops_step_check(now, s, &s->verify_note);
     }
     if (now) {
         nl_lab_free(&plan->verified_lab);

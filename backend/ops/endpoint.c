@@ -245,6 +245,15 @@ static void apply_ssh_addresses(const struct nl_endpoint_cfg *cfg, struct nl_lab
     }
 }
 
+static void save_cache(const struct nl_endpoint *ep, const struct nl_lab *lab)
+{
+    struct nl_err cache_err = {0};
+    char *path = nl_endpoint_cache_path(ep->cfg->name, &cache_err);
+    if (!path || nl_lab_save_cache(lab, path, &cache_err) != NL_OK)
+        NL_WARN("The inventory cache could not be written: %s", cache_err.message);
+    free(path);
+}
+
 static struct nl_lab *inventory_vcenter(struct nl_endpoint *ep, struct nl_err *err)
 {
     struct nl_lab *lab = vs_inventory_fetch(ep->vc, ep->cfg->name, err);
@@ -252,11 +261,7 @@ static struct nl_lab *inventory_vcenter(struct nl_endpoint *ep, struct nl_err *e
         return NULL;
     apply_ssh_addresses(ep->cfg, lab);
     lab->fetched_at = time(NULL);
-    struct nl_err cache_err = {0};
-    char *path = nl_endpoint_cache_path(ep->cfg->name, &cache_err);
-    if (!path || nl_lab_save_cache(lab, path, &cache_err) != NL_OK)
-        NL_WARN("The inventory cache could not be written: %s", cache_err.message);
-    free(path);
+    save_cache(ep, lab);
     return lab;
 }
 
@@ -326,6 +331,7 @@ static struct nl_lab *inventory_direct(struct nl_endpoint *ep, struct nl_err *er
     }
     nl_lab_free(&cached);
     lab->fetched_at = time(NULL);
+    save_cache(ep, lab); /* what the hosts said is the newest truth there is */
     return lab;
 }
 

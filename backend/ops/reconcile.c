@@ -1,0 +1,112 @@
+#include "backend/ops/reconcile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/core/buf.h"
+#include "backend/core/xmalloc.h"
+#include "backend/ops/apply_verify.h"
+
+/* Journal times are ISO 8601 UTC ("2026-11-25T21:08:19Z"). */
+static time_t parse_time(const char *iso)
+{
+    struct tm tm = {0};
+    if (!iso || !strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return 0;
+    return timegm(&tm);
+}
+
+struct ops_reconcile *ops_reconcile_new(const struct ops_journal *journal, const struct nl_lab *lab,
+                                        const char *endpoint, const char *transport, time_t since)
+{
+    struct ops_reconcile *r = xcalloc(1, sizeof(*r));
+    for (size_t i = 0; i < journal->n_entries; i++) {
+        const struct ops_journal_entry *e = &journal->entries[i];
+        if (transport && (!e->transport || strcmp(e->transport, transport) != 0))
+            continue;
+        if (endpoint && (!e->endpoint || strcmp(e->endpoint, endpoint) != 0))
+            continue;
+        if (since && parse_time(e->time) < since)
+            continue;
+        if (ops_journal_undone_by(journal, e))
+            continue; /* undone later: its values are not meant to hold any more */
+        struct ops_reconcile_entry re = {.entry = e};
+        for (size_t k = 0; k < e->n_steps; k++) {
+            const struct ops_step *s = &e->steps[k];
+            if (s->result != OPS_RESULT_OK)
+                continue;
+            re.applied++;
+            char *note = NULL;
+            if (ops_step_check(lab, s, &note) == OPS_VERIFY_OK) {
+                re.as_applied++;
+            } else {
+                re.differences =
+                    xrealloc(re.differences, (re.n_differences + 1) * sizeof(*re.differences));
+                re.differences[re.n_differences++] = xasprintf("%s: %s",
+                                                               s->vm_name     ? s->vm_name
+                                                               : s->host_name ? s->host_name
+                                                                              : "?",
+                                                               note ? note : "not found");
+            }
+            free(note);
+        }
+        if (re.applied == 0)
+            continue;
+        r->entries = xrealloc(r->entries, (r->n + 1) * sizeof(*r->entries));
+        r->entries[r->n++] = re;
+    }
+    return r;
+}
+
+void ops_reconcile_free(struct ops_reconcile **pr)
+{
+    if (!pr || !*pr)
+        return;
+    struct ops_reconcile *r = *pr;
+    for (size_t i = 0; i < r->n; i++) {
+        for (size_t k = 0; k < r->entries[i].n_differences; k++)
+            free(r->entries[i].differences[k]);
+        free(r->entries[i].differences);
+    }
+    free(r->entries);
+    free(r);
+    *pr = NULL;
+}
+
+char *ops_reconcile_text(const struct ops_reconcile *r, const char *source_name)
+{
+    struct nl_buf b;
+    nl_buf_init(&b, 0);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct ops_reconcile_entry *re = &r->entries[i];
+        const struct ops_journal_entry *e = re->entry;
+        if (re->as_applied == re->applied)
+            nl_buf_appendf(&b, NULL, "%s (%s, %s) %s: %s shows all %zu change(s) as applied.\n",
+                           e->id, e->transport ? e->transport : "?", e->time ? e->time : "?",
+                           e->intent ? e->intent : "?", source_name, re->applied);
+        else
+            nl_buf_appendf(&b, NULL, "%s (%s, %s) %s: %s shows %zu of %zu change(s) as applied.\n",
+                           e->id, e->transport ? e->transport : "?", e->time ? e->time : "?",
+                           e->intent ? e->intent : "?", source_name, re->as_applied, re->applied);
+        for (size_t k = 0; k < re->n_differences; k++)
+            nl_buf_appendf(&b, NULL, "    differs: %s\n", re->differences[k]);
+    }
+    return nl_buf_steal(&b);
+}
+
+json_t *ops_reconcile_to_json(const struct ops_reconcile *r)
+{
+    json_t *entries = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        const struct ops_reconcile_entry *re = &r->entries[i];
+        json_t *diffs = json_array();
+        for (size_t k = 0; k < re->n_differences; k++)
+            json_array_append_new(diffs, json_string(re->differences[k]));
+        json_array_append_new(
+            entries, json_pack("{s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:o}", "id", re->entry->id,
+                               "time", re->entry->time, "transport", re->entry->transport, "intent",
+                               re->entry->intent, "applied", (json_int_t)re->applied, "as_applied",
+                               (json_int_t)re->as_applied, "differences", diffs));
+    }
+    return json_pack("{s:o}", "entries", entries);
+}
