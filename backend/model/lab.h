@@ -28,10 +28,10 @@ enum nl_power { NL_POWER_UNKNOWN, NL_POWER_ON, NL_POWER_OFF, NL_POWER_SUSPENDED 
 enum nl_conn { NL_CONN_UNKNOWN, NL_CONN_CONNECTED, NL_CONN_DISCONNECTED, NL_CONN_NOT_RESPONDING };
 enum nl_cluster_kind { NL_CLUSTER_EMPTY, NL_CLUSTER_PHYSICAL, NL_CLUSTER_NESTED, NL_CLUSTER_MIXED };
 enum nl_vm_role {
-    NL_ROLE_GUEST,          /* an ordinary VM */
-    NL_ROLE_NESTED_ESXI,    /* guestId vmkernel*: a nested ESXi */
-    NL_ROLE_NESTED_OTHER,   /* non-ESXi guest with nested HV exposed: KVM, Hyper-V, ... */
-    NL_ROLE_APPLIANCE,      /* vCenter appliance (guestId/ name heuristics, documented in lab.c) */
+    NL_ROLE_GUEST,        /* an ordinary VM */
+    NL_ROLE_NESTED_ESXI,  /* guestId vmkernel*: a nested ESXi */
+    NL_ROLE_NESTED_OTHER, /* non-ESXi guest with nested HV exposed: KVM, Hyper-V, ... */
+    NL_ROLE_APPLIANCE,    /* vCenter appliance (guestId/ name heuristics, documented in lab.c) */
 };
 
 /* Why nl_lab_link gave a VM its role (added; the rules are documented in lab_link.c). */
@@ -50,16 +50,16 @@ enum nl_link_kind { NL_LINK_NONE, NL_LINK_UUID, NL_LINK_NAME };
 struct nl_portgroup {
     char *name;
     char *vswitch;
-    int vlan;                      /* 0 untagged, 1..4094 VLAN, 4095 trunk; -1 unknown */
-    struct nl_security override;   /* as configured on the port group */
-    struct nl_security effective;  /* derived: override, else the vSwitch's policy */
-    int active_clients;            /* -1 unknown */
+    int vlan;                     /* 0 untagged, 1..4094 VLAN, 4095 trunk; -1 unknown */
+    struct nl_security override;  /* as configured on the port group */
+    struct nl_security effective; /* derived: override, else the vSwitch's policy */
+    int active_clients;           /* -1 unknown */
 };
 
 struct nl_vswitch {
     char *name;
-    int num_ports;   /* configured ports (spec.numPorts); -1 unknown */
-    int mtu;         /* -1 unknown */
+    int num_ports; /* configured ports (spec.numPorts); -1 unknown */
+    int mtu;       /* -1 unknown */
     char **uplinks;
     size_t n_uplinks;
     struct nl_security security;
@@ -82,65 +82,65 @@ struct nl_cluster {
 struct nl_host {
     char *id;
     char *name;
-    char *cluster_id;          /* NULL for a standalone host */
+    char *cluster_id; /* NULL for a standalone host */
     char *datacenter_id;
     enum nl_conn connection;
-    char *bios_uuid;           /* hardware.systemInfo.uuid */
-    char *network_system;      /* configManager.networkSystem moref, NULL over SSH */
-    char *version;             /* "8.0.3", may be NULL */
+    char *bios_uuid;      /* hardware.systemInfo.uuid */
+    char *network_system; /* configManager.networkSystem moref, NULL over SSH */
+    char *version;        /* "8.0.3", may be NULL */
     char *cpu_model;
     int cpu_packages, cpu_cores, cpu_threads, cpu_mhz; /* -1 unknown */
-    int hv_support;            /* esxcli HV Support 0..3, -1 unknown */
-    int cpu_usage_mhz;         /* summary.quickStats.overallCpuUsage, -1 unknown */
+    int hv_support;                                    /* esxcli HV Support 0..3, -1 unknown */
+    int cpu_usage_mhz; /* summary.quickStats.overallCpuUsage, -1 unknown */
     struct nl_vswitch *vswitches;
     size_t n_vswitches;
     struct nl_portgroup *portgroups;
     size_t n_portgroups;
-    enum nl_source source;     /* where this host's data last came from */
-    char *ssh_address;         /* direct access; NULL = use name */
-    int ssh_port;              /* 0 = 22 */
+    enum nl_source source; /* where this host's data last came from */
+    char *ssh_address;     /* direct access; NULL = use name */
+    int ssh_port;          /* 0 = 22 */
     /* derived */
-    ssize_t cluster;           /* index or -1 */
-    ssize_t backing_vm;        /* index of the VM that runs this host, or -1 (physical) */
+    ssize_t cluster;    /* index or -1 */
+    ssize_t backing_vm; /* index of the VM that runs this host, or -1 (physical) */
     enum nl_link_kind link;
 };
 
 struct nl_vm {
     char *id;
     char *name;
-    char *host_id;             /* runtime.host */
+    char *host_id; /* runtime.host */
     enum nl_power power;
-    int hw_version;            /* 10 for "vmx-10"; 0 unknown */
-    enum nl_tri nested_hv;     /* config.nestedHVEnabled; UNSET when the server did not say */
+    int hw_version;        /* 10 for "vmx-10"; 0 unknown */
+    enum nl_tri nested_hv; /* config.nestedHVEnabled; UNSET when the server did not say */
     char *guest_id;
-    int cpus;                  /* -1 unknown */
-    int memory_mb;             /* -1 unknown */
-    char *tools;               /* guest.toolsRunningStatus as sent, e.g. "guestToolsRunning" */
-    char *uuid;                /* config.uuid (BIOS UUID) */
-    char **networks;           /* port group / network names */
+    int cpus;        /* -1 unknown */
+    int memory_mb;   /* -1 unknown */
+    char *tools;     /* guest.toolsRunningStatus as sent, e.g. "guestToolsRunning" */
+    char *uuid;      /* config.uuid (BIOS UUID) */
+    char **networks; /* port group / network names */
     size_t n_networks;
-    int vmid;                  /* vim-cmd id over SSH, 0 unknown */
-    char *vmx_path;            /* /vmfs/volumes/... over SSH, NULL unknown */
+    int vmid;       /* vim-cmd id over SSH, 0 unknown */
+    char *vmx_path; /* /vmfs/volumes/... over SSH, NULL unknown */
     /* derived */
-    ssize_t host;              /* index or -1 */
-    ssize_t nested_host;       /* the host this VM backs, or -1 */
+    ssize_t host;        /* index or -1 */
+    ssize_t nested_host; /* the host this VM backs, or -1 */
     enum nl_vm_role role;
     enum nl_role_basis role_basis; /* added: why role was chosen */
     ssize_t role_peer;             /* added: for NL_BASIS_PEER, the VM it resembles, else -1 */
 };
 
-struct nl_network {            /* vSphere Network objects: moref -> name, for VM networks */
+struct nl_network { /* vSphere Network objects: moref -> name, for VM networks */
     char *id;
     char *name;
 };
 
-struct nl_lab_index;           /* private: id/name hash maps, rebuilt by nl_lab_link */
+struct nl_lab_index; /* private: id/name hash maps, rebuilt by nl_lab_link */
 
 struct nl_lab {
-    char *endpoint;            /* the endpoint's name from the config */
+    char *endpoint; /* the endpoint's name from the config */
     enum nl_source source;
     time_t fetched_at;
-    char *api_version;         /* vCenter's about.apiVersion, may be NULL */
+    char *api_version; /* vCenter's about.apiVersion, may be NULL */
     struct nl_datacenter *datacenters;
     size_t n_datacenters, cap_datacenters;
     struct nl_cluster *clusters;
@@ -151,7 +151,7 @@ struct nl_lab {
     size_t n_vms, cap_vms;
     struct nl_network *networks;
     size_t n_networks, cap_networks;
-    bool name_links_used;      /* derived: some nested link fell back to name matching */
+    bool name_links_used; /* derived: some nested link fell back to name matching */
     struct nl_lab_index *index;
 };
 
@@ -171,7 +171,8 @@ bool nl_lab_remove(struct nl_lab *lab, const char *id);
 
 /* Host network content (replaces the lists). */
 struct nl_vswitch *nl_host_add_vswitch(struct nl_host *h, const char *name);
-struct nl_portgroup *nl_host_add_portgroup(struct nl_host *h, const char *name, const char *vswitch);
+struct nl_portgroup *nl_host_add_portgroup(struct nl_host *h, const char *name,
+                                           const char *vswitch);
 void nl_host_clear_network(struct nl_host *h);
 void nl_vswitch_add_uplink(struct nl_vswitch *vs, const char *nic);
 void nl_vm_add_network(struct nl_vm *vm, const char *name);
