@@ -157,6 +157,17 @@ static size_t plan_groups(const struct nl_lab *lab, struct fix_groups *g, struct
     return planned;
 }
 
+/* How many errors of a report remain, and how many of them --fix could still do. */
+static void count_remaining(const struct ops_report *rep, size_t *errors, size_t *automatic)
+{
+    *errors = rep->n_errors;
+    *automatic = 0;
+    for (size_t i = 0; i < rep->n_findings; i++)
+        if (rep->findings[i].severity == OPS_SEV_ERROR &&
+            ops_fix_is_automatic(rep->findings[i].fix.kind))
+            (*automatic)++;
+}
+
 static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_report *rep)
 {
     struct nl_err err = {0};
@@ -175,20 +186,26 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
         else if (f->host_name)
             ops_scope_req_add_host(&grp->req, f->host_name);
     }
-    qsort(g.v, g.n, sizeof(*g.v), by_rank);
+    if (g.n > 1)
+        qsort(g.v, g.n, sizeof(*g.v), by_rank);
     struct ops_plan **plans = xcalloc(g.n ? g.n : 1, sizeof(*plans));
     size_t planned = plan_groups(s->lab, &g, plans, &err);
-    int rc = 0;
-    printf("\nFix plan (%zu change(s)):\n", planned);
-    for (size_t i = 0; i < g.n; i++) {
-        if (!plans[i])
-            continue;
-        char *text = ops_plan_text(plans[i]);
-        fputs(text, stdout);
-        free(text);
+    int rc = ops_report_exit_status(rep);
+    struct ops_report *after = NULL;
+    json_t *doc = o->json ? json_pack("{s:o}", "before", ops_report_to_json(rep)) : NULL;
+    if (!doc) {
+        print_report(rep, false);
+        printf("\nFix plan (%zu change(s)):\n", planned);
+        for (size_t i = 0; i < g.n; i++) {
+            if (!plans[i])
+                continue;
+            char *text = ops_plan_text(plans[i]);
+            fputs(text, stdout);
+            free(text);
+        }
     }
     if (planned == 0 || o->dry_run)
-        goto cleanup;
+        goto report;
     if (!o->yes && (!isatty(STDIN_FILENO) || !cli_confirm("Apply the fix plan?"))) {
         NL_ERR(&err, NL_ERR_USAGE, NULL,
                "Nothing changed: the fix plan needs confirmation on a terminal, or --yes.");
@@ -205,27 +222,60 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
         struct nl_err aerr = {0};
         if (ops_apply(plans[i], nl_endpoint_executor(s->ep), &ao, &aerr) != NL_OK)
             fprintf(stderr, "nestlab: %s\n", aerr.message);
-        char *summary = ops_plan_summary(plans[i]);
-        printf("%s: %s\n", plans[i]->intent_text, summary);
-        free(summary);
+        if (!doc) {
+            char *summary = ops_plan_summary(plans[i]);
+            printf("%s: %s\n", plans[i]->intent_text, summary);
+            free(summary);
+        }
     }
     free(journal);
     /* Check again on the lab as it now is. */
     struct nl_lab *now = nl_endpoint_inventory(s->ep, &err);
-    if (now) {
-        nl_lab_free(&s->lab);
-        s->lab = now;
-        struct ops_check_options opt;
-        check_options(o, &opt);
-        struct ops_report *after = ops_check_run(s->lab, &opt);
+    if (!now) {
+        rc = cli_fail(&err);
+        goto cleanup;
+    }
+    nl_lab_free(&s->lab);
+    s->lab = now;
+    struct ops_check_options opt;
+    check_options(o, &opt);
+    after = ops_check_run(s->lab, &opt);
+    rc = ops_report_exit_status(after);
+    if (!doc) {
         printf("\nAfter the fix:\n");
         print_report(after, false);
-        rc = ops_report_exit_status(after);
-        ops_report_free(&after);
+    }
+report:;
+    size_t errors, automatic;
+    count_remaining(after ? after : rep, &errors, &automatic);
+    if (doc) {
+        json_t *pj = json_array();
+        for (size_t i = 0; i < g.n; i++)
+            if (plans[i])
+                json_array_append_new(pj, ops_plan_to_json(plans[i]));
+        json_object_set_new(doc, "plans", pj);
+        json_object_set_new(doc, "after", after ? ops_report_to_json(after) : json_null());
+        json_object_set_new(doc, "remaining",
+                            json_pack("{s:I, s:I, s:I}", "errors", (json_int_t)errors, "fixable",
+                                      (json_int_t)automatic, "need_a_person",
+                                      (json_int_t)(errors - automatic)));
+        cli_print_json(doc);
+        doc = NULL;
+    } else if (errors == 0) {
+        printf("\nNo error remains.\n");
+    } else if (automatic == 0) {
+        printf("\n%zu error(s) remain, and each needs a person: its \"fix:\" line says what to "
+               "do.\n",
+               errors);
     } else {
-        rc = cli_fail(&err);
+        printf("\n%zu error(s) remain; %zu of them nestlab can fix%s, the other %zu need a "
+               "person.\n",
+               errors, automatic, after ? " on another run" : " (run without --dry-run)",
+               errors - automatic);
     }
 cleanup:
+    json_decref(doc);
+    ops_report_free(&after);
     for (size_t i = 0; i < g.n; i++) {
         ops_plan_free(&plans[i]);
         ops_scope_req_clear(&g.v[i].req);
@@ -254,8 +304,13 @@ int cli_run_check(struct cli_opts *o)
     struct ops_check_options opt;
     check_options(o, &opt);
     struct ops_report *rep = ops_check_run(s.lab, &opt);
-    print_report(rep, o->json && !o->fix);
-    int rc = o->fix ? run_fix(o, &s, rep) : ops_report_exit_status(rep);
+    int rc;
+    if (o->fix) {
+        rc = run_fix(o, &s, rep);
+    } else {
+        print_report(rep, o->json);
+        rc = ops_report_exit_status(rep);
+    }
     ops_report_free(&rep);
     cli_session_close(&s);
     return rc;
