@@ -99,8 +99,8 @@ enum ops_verify ops_step_check(const struct nl_lab *now, const struct ops_step *
                 nl_buf_appendf(&b, NULL, "nested HV is %s, expected %s", ops_onoff_word(have),
                                ops_onoff_word(s->after.nested_hv));
         } else if (vm->power != s->after.power) {
-            nl_buf_appendf(&b, NULL, "power is %s, expected %s", ops_power_word(vm->power),
-                           ops_power_word(s->after.power));
+            nl_buf_appendf(&b, NULL, "power is %s, expected %s", nl_power_name(vm->power),
+                           nl_power_name(s->after.power));
         }
         goto done;
     }

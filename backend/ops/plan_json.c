@@ -36,7 +36,7 @@ json_t *ops_value_to_json(enum ops_step_kind kind, const struct ops_value *v)
         return json_pack("{s:s}", "nested_hv", ops_onoff_word(v->nested_hv));
     case OPS_STEP_POWER_OFF:
     case OPS_STEP_POWER_ON:
-        return json_pack("{s:s}", "power", ops_power_word(v->power));
+        return json_pack("{s:s}", "power", nl_power_name(v->power));
     }
     return json_object();
 }

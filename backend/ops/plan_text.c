@@ -86,10 +86,10 @@ static void what_text(struct nl_buf *b, const struct ops_step *s)
     case OPS_STEP_POWER_OFF:
     case OPS_STEP_POWER_ON:
         if (s->before.power != s->after.power)
-            nl_buf_appendf(b, NULL, "VM '%s': power %s -> %s", vm, ops_power_word(s->before.power),
-                           ops_power_word(s->after.power));
+            nl_buf_appendf(b, NULL, "VM '%s': power %s -> %s", vm, nl_power_name(s->before.power),
+                           nl_power_name(s->after.power));
         else
-            nl_buf_appendf(b, NULL, "VM '%s': power %s", vm, ops_power_word(s->after.power));
+            nl_buf_appendf(b, NULL, "VM '%s': power %s", vm, nl_power_name(s->after.power));
         break;
     }
     free(vs);

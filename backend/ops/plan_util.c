@@ -166,27 +166,12 @@ bool ops_onoff_parse(const char *word, enum nl_tri *out)
     return true;
 }
 
-const char *ops_power_word(enum nl_power p)
-{
-    switch (p) {
-    case NL_POWER_ON:
-        return "on";
-    case NL_POWER_OFF:
-        return "off";
-    case NL_POWER_SUSPENDED:
-        return "suspended";
-    case NL_POWER_UNKNOWN:
-        break;
-    }
-    return "unknown";
-}
-
 bool ops_power_parse(const char *word, enum nl_power *out)
 {
     static const enum nl_power all[] = {NL_POWER_ON, NL_POWER_OFF, NL_POWER_SUSPENDED,
                                         NL_POWER_UNKNOWN};
     for (size_t i = 0; word && i < sizeof(all) / sizeof(all[0]); i++) {
-        if (strcmp(word, ops_power_word(all[i])) == 0) {
+        if (strcmp(word, nl_power_name(all[i])) == 0) {
             *out = all[i];
             return true;
         }

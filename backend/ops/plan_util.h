@@ -29,8 +29,6 @@ bool ops_flag_parse(const char *word, enum nl_tri *out);
 /* "on" / "off" / "unset". */
 const char *ops_onoff_word(enum nl_tri t);
 bool ops_onoff_parse(const char *word, enum nl_tri *out);
-/* "on", "off", "suspended", "unknown" and back. */
-const char *ops_power_word(enum nl_power p);
 bool ops_power_parse(const char *word, enum nl_power *out);
 
 /* Are two security policies equal on every flag that want sets? */

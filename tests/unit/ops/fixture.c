@@ -142,7 +142,7 @@ char *fx_lab_state(const struct nl_lab *lab)
         const struct nl_vm *v = &lab->vms[i];
         lines = xrealloc(lines, (n + 1) * sizeof(*lines));
         lines[n++] =
-            xasprintf("vm %s power %s nested %s", v->name, ops_power_word(v->power),
+            xasprintf("vm %s power %s nested %s", v->name, nl_power_name(v->power),
                       ops_onoff_word(v->nested_hv == NL_TRI_TRUE ? NL_TRI_TRUE : NL_TRI_FALSE));
     }
     qsort(lines, n, sizeof(*lines), cmp_str);
