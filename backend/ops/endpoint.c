@@ -12,6 +12,7 @@
 #include "backend/esxi/esx_exec.h"
 #include "backend/esxi/esx_pool.h"
 #include "backend/esxi/esx_lab.h"
+#include "backend/esxi/esx_trust.h"
 #include "backend/model/lab_json.h"
 #include "backend/vsphere/vs_client.h"
 #include "backend/vsphere/vs_exec.h"
@@ -27,6 +28,8 @@ struct nl_endpoint {
     struct ops_executor *ssh_exec;
     char **host_errors;
     size_t n_host_errors;
+    struct nl_endpoint_hostkey *host_keys;
+    size_t n_host_keys;
 };
 
 enum nl_endpoint_mode nl_endpoint_mode(const struct nl_endpoint *ep)
@@ -80,7 +83,10 @@ static enum nl_code open_vcenter(struct nl_endpoint *ep, struct nl_err *err)
     char prompt[300];
     snprintf(prompt, sizeof(prompt), "Password for %s at %s: ", cfg->user ? cfg->user : "?",
              cfg->url);
-    char *password = nl_password_get(cfg->password_env, NULL, prompt, ep->opts.allow_prompt, err);
+    char *password =
+        ep->opts.password && ep->opts.password[0]
+            ? xstrdup(ep->opts.password)
+            : nl_password_get(cfg->password_env, NULL, prompt, ep->opts.allow_prompt, err);
     if (!password)
         return err->code;
     struct vs_config vc = {
@@ -111,8 +117,10 @@ void *nl_endpoint_ssh(struct nl_endpoint *ep, struct nl_err *err)
     snprintf(prompt, sizeof(prompt),
              "SSH password for %s on the ESXi hosts of %s: ", ssh->user ? ssh->user : "root",
              ep->cfg->name);
-    char *password = nl_password_get(ssh->password_env, "NESTLAB_SSH_PASSWORD", prompt,
-                                     ep->opts.allow_prompt, err);
+    char *password = ep->opts.ssh_password && ep->opts.ssh_password[0]
+                         ? xstrdup(ep->opts.ssh_password)
+                         : nl_password_get(ssh->password_env, "NESTLAB_SSH_PASSWORD", prompt,
+                                           ep->opts.allow_prompt, err);
     if (!password && !ssh->key_file)
         return NULL;
     nl_err_clear(err);
@@ -129,26 +137,19 @@ void *nl_endpoint_ssh(struct nl_endpoint *ep, struct nl_err *err)
     return ep->ssh;
 }
 
-enum nl_code nl_endpoint_open(const struct nl_endpoint_cfg *cfg,
-                              const struct nl_endpoint_opts *opts, struct nl_endpoint **out,
-                              struct nl_err *err)
+/* The transport decision of nl_endpoint_open (see endpoint.h). */
+static enum nl_code endpoint_connect(struct nl_endpoint *ep, struct nl_err *err)
 {
-    struct nl_endpoint *ep = xcalloc(1, sizeof(*ep));
-    ep->cfg = cfg;
-    if (opts)
-        ep->opts = *opts;
-    *out = NULL;
+    const struct nl_endpoint_cfg *cfg = ep->cfg;
     bool want_vcenter = cfg->url && !cfg->ssh_only && !ep->opts.direct;
     if (want_vcenter) {
         struct nl_err vc_err = {0};
         if (open_vcenter(ep, &vc_err) == NL_OK) {
             ep->mode = NL_MODE_VCENTER;
-            *out = ep;
             return NL_OK;
         }
         if (!vcenter_unreachable(&vc_err) || !has_ssh_hosts(cfg)) {
             *err = vc_err;
-            nl_endpoint_free(&ep);
             return err->code;
         }
         char text[600];
@@ -164,14 +165,51 @@ enum nl_code nl_endpoint_open(const struct nl_endpoint_cfg *cfg,
             xasprintf("Direct mode was asked for: \"%s\" is reached over SSH only.", cfg->name);
     }
     ep->mode = NL_MODE_DIRECT;
-    if (!nl_endpoint_ssh(ep, err)) {
-        nl_endpoint_free(&ep);
+    if (!nl_endpoint_ssh(ep, err))
         return err->code ? err->code : NL_ERR_AUTH;
-    }
     /* Created here, once, so nl_endpoint_executor is a plain read from any thread. */
     ep->ssh_exec = esx_executor_new(ep->ssh);
+    return NL_OK;
+}
+
+enum nl_code nl_endpoint_open(const struct nl_endpoint_cfg *cfg,
+                              const struct nl_endpoint_opts *opts, struct nl_endpoint **out,
+                              struct nl_err *err)
+{
+    struct nl_endpoint *ep = xcalloc(1, sizeof(*ep));
+    ep->cfg = cfg;
+    if (opts)
+        ep->opts = *opts;
+    *out = NULL;
+    enum nl_code rc = endpoint_connect(ep, err);
+    /* The borrowed passwords live on only in the client and the pool: an SSH password given
+     * with a vCenter that answered makes the pool now (it connects nothing until used). */
+    if (rc == NL_OK && !ep->ssh && ep->opts.ssh_password && ep->opts.ssh_password[0]) {
+        struct nl_err ignored = {0};
+        nl_endpoint_ssh(ep, &ignored);
+    }
+    ep->opts.password = NULL;
+    ep->opts.ssh_password = NULL;
+    if (rc != NL_OK) {
+        nl_endpoint_free(&ep);
+        return rc;
+    }
     *out = ep;
     return NL_OK;
+}
+
+static void clear_host_keys(struct nl_endpoint *ep)
+{
+    for (size_t i = 0; i < ep->n_host_keys; i++) {
+        struct nl_endpoint_hostkey *k = &ep->host_keys[i];
+        free(k->host);
+        free(k->address);
+        free(k->fingerprint);
+        free(k->message);
+    }
+    free(ep->host_keys);
+    ep->host_keys = NULL;
+    ep->n_host_keys = 0;
 }
 
 void nl_endpoint_free(struct nl_endpoint **pep)
@@ -185,6 +223,7 @@ void nl_endpoint_free(struct nl_endpoint **pep)
     for (size_t i = 0; i < ep->n_host_errors; i++)
         free(ep->host_errors[i]);
     free(ep->host_errors);
+    clear_host_keys(ep);
     free(ep->fallback_reason);
     free(ep);
     *pep = NULL;
@@ -306,6 +345,39 @@ static void note_host_error(struct nl_endpoint *ep, const char *name, const stru
     ep->host_errors[ep->n_host_errors++] = xasprintf("%s: %s", name ? name : "?", e->message);
 }
 
+/* The "SHA256:..." an esx_session host key error names (esx_session.h), or "". */
+static char *message_fingerprint(const char *msg)
+{
+    const char *p = msg ? strstr(msg, "SHA256:") : NULL;
+    if (!p)
+        return xstrdup("");
+    size_t n = 7;
+    while (isalnum((unsigned char)p[n]) || p[n] == '+' || p[n] == '/')
+        n++;
+    return xstrndup(p, n);
+}
+
+static void note_host_key(struct nl_endpoint *ep, const struct nl_lab *cached,
+                          const struct esx_host_status *st)
+{
+    const struct nl_host *h = st->id ? nl_lab_find_host(cached, st->id) : NULL;
+    struct esx_target t =
+        h ? esx_pool_target(ep->ssh, h) : esx_pool_target_name(ep->ssh, st->name ? st->name : "");
+    ep->host_keys = xrealloc(ep->host_keys, (ep->n_host_keys + 1) * sizeof(*ep->host_keys));
+    ep->host_keys[ep->n_host_keys++] = (struct nl_endpoint_hostkey){
+        .host = xstrdup(t.name     ? t.name
+                        : st->name ? st->name
+                                   : "?"),
+        .address = xstrdup(t.address ? t.address
+                           : t.name  ? t.name
+                                     : ""),
+        .port = t.port > 0 ? t.port : 22,
+        .fingerprint = message_fingerprint(st->err.message),
+        .changed = strcmp(st->err.detail, "unknown") != 0,
+        .message = xstrdup(st->err.message),
+    };
+}
+
 static struct nl_lab *inventory_direct(struct nl_endpoint *ep, struct nl_err *err)
 {
     struct nl_lab *cached = direct_start_lab(ep, err);
@@ -314,9 +386,13 @@ static struct nl_lab *inventory_direct(struct nl_endpoint *ep, struct nl_err *er
     struct esx_lab_result res = {0};
     struct nl_err read_err = {0};
     struct nl_lab *lab = esx_lab_read(ep->ssh, cached, &res, &read_err);
-    for (size_t i = 0; i < res.n; i++)
-        if (res.hosts[i].code != NL_OK)
-            note_host_error(ep, res.hosts[i].name, &res.hosts[i].err);
+    for (size_t i = 0; i < res.n; i++) {
+        if (res.hosts[i].code == NL_OK)
+            continue;
+        note_host_error(ep, res.hosts[i].name, &res.hosts[i].err);
+        if (res.hosts[i].code == NL_ERR_HOSTKEY)
+            note_host_key(ep, cached, &res.hosts[i]);
+    }
     esx_lab_result_clear(&res);
     if (!lab) {
         /* Not one host answered: the cache is all there is, and it says so on every host. */
@@ -340,5 +416,38 @@ struct nl_lab *nl_endpoint_inventory(struct nl_endpoint *ep, struct nl_err *err)
     for (size_t i = 0; i < ep->n_host_errors; i++)
         free(ep->host_errors[i]);
     ep->n_host_errors = 0;
+    clear_host_keys(ep);
     return ep->mode == NL_MODE_VCENTER ? inventory_vcenter(ep, err) : inventory_direct(ep, err);
+}
+
+const struct nl_endpoint_hostkey *nl_endpoint_host_keys(const struct nl_endpoint *ep, size_t *n)
+{
+    *n = ep->n_host_keys;
+    return ep->host_keys;
+}
+
+enum nl_code nl_endpoint_trust_host_key(struct nl_endpoint *ep,
+                                        const struct nl_endpoint_hostkey *key, struct nl_err *err)
+{
+    if (!key || !key->host)
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "No host key to trust was named.");
+    if (key->changed)
+        return NL_ERR(err, NL_ERR_HOSTKEY, "changed",
+                      "The host key of \"%s\" has CHANGED; nestlab never replaces a recorded "
+                      "key. Remove the old one from the known_hosts file only if you know why it "
+                      "changed.",
+                      key->host);
+    const struct nl_ssh_cfg *ssh = &ep->cfg->ssh;
+    char *own = ssh->known_hosts ? NULL : nl_endpoint_known_hosts_path(err);
+    if (!ssh->known_hosts && !own)
+        return err->code;
+    struct esx_trust_opts o = {
+        .known_hosts = ssh->known_hosts ? ssh->known_hosts : own,
+        .user_known_hosts = true, /* as the pool's sessions do (esx_pool_new_from_cfg) */
+        .timeout_ms = ssh->timeout_s > 0 ? ssh->timeout_s * 1000 : 0,
+    };
+    struct esx_target t = {.name = key->host, .address = key->address, .port = key->port};
+    enum nl_code rc = esx_knownhost_accept(&t, key->fingerprint, &o, err);
+    free(own);
+    return rc;
 }

@@ -24,6 +24,12 @@ struct nl_endpoint_opts {
     bool accept_new_host_keys; /* SSH: record unknown host keys (never changed ones) */
     bool allow_prompt;         /* ask for missing passwords on the terminal */
     int vcenter_timeout_s;     /* connect timeout for vCenter; 0 = 10 */
+    /* Passwords the caller already has (e.g. typed before a UI took the terminal), used instead
+     * of the environment and the prompt when set and not empty. Borrowed for the duration of
+     * nl_endpoint_open only: the endpoint copies them into its vCenter client and SSH pool
+     * (which wipe their copies when freed) and keeps no pointer to them. */
+    const char *password;     /* vCenter */
+    const char *ssh_password; /* the ESXi hosts over SSH */
 };
 
 enum nl_endpoint_mode { NL_MODE_VCENTER, NL_MODE_DIRECT };
@@ -51,6 +57,25 @@ const char *nl_endpoint_fallback_reason(const struct nl_endpoint *ep);
 struct nl_lab *nl_endpoint_inventory(struct nl_endpoint *ep, struct nl_err *err);
 /* After nl_endpoint_inventory in direct mode: one line per host that could not be read. */
 const char *const *nl_endpoint_host_errors(const struct nl_endpoint *ep, size_t *n);
+
+/* A host whose SSH key was not accepted during the last nl_endpoint_inventory (direct mode). */
+struct nl_endpoint_hostkey {
+    char *host;    /* the host's name */
+    char *address; /* where it was reached */
+    int port;
+    char *fingerprint; /* "SHA256:..." the host presented; "" when the error named none */
+    bool changed;      /* another key is on record: refused, never to be accepted from a prompt */
+    char *message;     /* the whole-sentence error */
+};
+/* The hosts refused for their key in the last inventory (owned by ep, valid until the next
+ * nl_endpoint_inventory on the same thread). */
+const struct nl_endpoint_hostkey *nl_endpoint_host_keys(const struct nl_endpoint *ep, size_t *n);
+/* Records key->fingerprint as the key of key->host (address, port) in the endpoint's
+ * known_hosts, after checking that the host still presents exactly that key and that no other
+ * key is on record (esx_knownhost_accept). Refuses a changed key. Blocking; reads only ep's
+ * config, so it may run on a worker while another uses ep. */
+enum nl_code nl_endpoint_trust_host_key(struct nl_endpoint *ep,
+                                        const struct nl_endpoint_hostkey *key, struct nl_err *err);
 
 /* The executor of the endpoint's transport (owned by the endpoint). */
 const struct ops_executor *nl_endpoint_executor(struct nl_endpoint *ep);
