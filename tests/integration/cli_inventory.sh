@@ -50,6 +50,9 @@ expect_rc 3 "closed port" "$NL" --server "https://127.0.0.1:$port/sdk" --user u 
 expect_in "127.0.0.1:$port" "names the URL"
 httpurl=${LABSIM_URL/https:/http:}
 expect_rc 3 "plain HTTP to the HTTPS port" "$NL" --server "$httpurl" --user "$LABSIM_USER" inventory
+ctlport=${LABSIM_CONTROL##*:}
+expect_rc 3 "TLS to a plain-HTTP port" "$NL" --server "https://127.0.0.1:$ctlport/sdk" --user u inventory
+expect_in "127.0.0.1:$ctlport" "the TLS failure names the URL"
 expect_rc 2 "unknown verb" "$NL" frobnicate
 expect_rc 2 "unknown option" "$NL" inventory --frob
 expect_rc 2 "no endpoint at all" env -u NESTLAB_URL "$NL" -c /dev/null inventory
