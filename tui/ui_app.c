@@ -76,8 +76,22 @@ static void plan_reset(struct ui_plan *p)
     memset(p, 0, sizeof(*p));
 }
 
+static void hostkey_pop(struct ui_app *app)
+{
+    if (!app->n_hostkeys)
+        return;
+    free(app->hostkeys[0].host);
+    free(app->hostkeys[0].fingerprint);
+    free(app->hostkeys[0].text);
+    memmove(&app->hostkeys[0], &app->hostkeys[1], (app->n_hostkeys - 1) * sizeof(*app->hostkeys));
+    app->n_hostkeys--;
+}
+
 void ui_app_free(struct ui_app *app)
 {
+    while (app->n_hostkeys)
+        hostkey_pop(app);
+    free(app->hostkeys);
     plan_reset(&app->plan);
     ui_tree_free(&app->tree);
     nl_lab_free(&app->lab);
@@ -139,7 +153,7 @@ enum ui_ctx ui_app_ctx(const struct ui_app *app)
 {
     if (app->mode == UI_MODE_FILTER || app->mode == UI_MODE_COMMAND)
         return UI_CTX_INPUT;
-    if (app->mode == UI_MODE_CONFIRM_QUIT)
+    if (app->mode == UI_MODE_CONFIRM_QUIT || app->n_hostkeys)
         return UI_CTX_CONFIRM;
     return (enum ui_ctx)app->view;
 }
@@ -584,6 +598,45 @@ static void input_key(struct ui_app *app, const struct ui_key *k, int key)
     }
 }
 
+/* y trusts the host key on screen, n / Esc / Enter do not; other keys wait for an answer, so
+ * a key meant for the tree can never answer the question. */
+static void hostkey_key(struct ui_app *app, const struct ui_key *k)
+{
+    if (!k || (k->action != UI_ACT_YES && k->action != UI_ACT_NO) || !app->n_hostkeys)
+        return;
+    const struct ui_hostkey_ask *a = &app->hostkeys[0];
+    bool accept = k->action == UI_ACT_YES;
+    if (app->be->hostkey_answer)
+        app->be->hostkey_answer(app->be->ctx, a->host, a->fingerprint, accept);
+    if (accept)
+        ui_app_message(app, false, "Recording the key %s of %s, then reading the host again...",
+                       a->fingerprint, a->host);
+    else
+        ui_app_message(app, false,
+                       "Not trusted: %s stays unread over SSH (shown from the cache) until its "
+                       "key is accepted.",
+                       a->host);
+    hostkey_pop(app);
+}
+
+static void hostkey_event(struct ui_app *app, const struct ui_event *e)
+{
+    if (!app->be->hostkey_answer || e->n_lines < 2 || !e->lines[0] || !e->lines[1]) {
+        ui_app_message(app, true, "%s", e->text ? e->text : "");
+        return;
+    }
+    for (size_t i = 0; i < app->n_hostkeys; i++) /* one question per host and key */
+        if (strcmp(app->hostkeys[i].host, e->lines[0]) == 0 &&
+            strcmp(app->hostkeys[i].fingerprint, e->lines[1]) == 0)
+            return;
+    app->hostkeys = xrealloc(app->hostkeys, (app->n_hostkeys + 1) * sizeof(*app->hostkeys));
+    app->hostkeys[app->n_hostkeys++] = (struct ui_hostkey_ask){
+        .host = xstrdup(e->lines[0]),
+        .fingerprint = xstrdup(e->lines[1]),
+        .text = xstrdup(e->text ? e->text : ""),
+    };
+}
+
 void ui_app_key(struct ui_app *app, int key)
 {
     enum ui_ctx ctx = ui_app_ctx(app);
@@ -592,11 +645,19 @@ void ui_app_key(struct ui_app *app, int key)
         input_key(app, k, key);
         return;
     }
+    if (ctx == UI_CTX_CONFIRM && app->mode != UI_MODE_CONFIRM_QUIT) {
+        hostkey_key(app, k);
+        return;
+    }
     if (ctx == UI_CTX_CONFIRM) {
-        if (k && k->action == UI_ACT_YES)
+        if (k && k->action == UI_ACT_YES) {
+            /* No new steps start; the backend waits for the running ones before it exits. */
+            if (app->plan.phase == UI_PLAN_APPLYING && app->be->plan_cancel)
+                app->be->plan_cancel(app->be->ctx, app->plan.id);
             app->quit = true;
-        else if (k)
+        } else if (k) {
             app->mode = UI_MODE_NORMAL;
+        }
         return;
     }
     if (!k)
@@ -826,6 +887,9 @@ static void event(struct ui_app *app, struct ui_event *e)
         break;
     case UI_EV_STATUS:
         break; /* status is re-read on every pump */
+    case UI_EV_HOSTKEY:
+        hostkey_event(app, e);
+        break;
     }
 }
 

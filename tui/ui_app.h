@@ -49,6 +49,13 @@ struct ui_plan {
 
 #define UI_VIEW_STACK 8
 
+/* An unknown SSH host key waiting for the user's y/N (UI_EV_HOSTKEY). */
+struct ui_hostkey_ask {
+    char *host;
+    char *fingerprint;
+    char *text; /* the backend's whole sentence */
+};
+
 struct ui_app {
     struct ui_backend *be;
     struct ui_options opt;
@@ -82,6 +89,11 @@ struct ui_app {
     char *theme_dirs[2];
     size_t n_theme_dirs;
     bool theme_changed; /* the screen must re-resolve colours */
+
+    /* Unknown host keys to ask about, oldest first; the first one is on screen and takes the
+     * keys (UI_CTX_CONFIRM) until answered. */
+    struct ui_hostkey_ask *hostkeys;
+    size_t n_hostkeys;
 
     int width, height; /* terminal size, set by the screen */
     unsigned spin;     /* spinner phase */

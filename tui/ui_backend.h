@@ -86,6 +86,11 @@ enum ui_event_kind {
     UI_EV_JOURNAL,   /* the journal changed: the console calls journal_list again */
     UI_EV_CHECKS,    /* lines = readiness check results (one finding per line) */
     UI_EV_STATUS,    /* the status changed: the console calls status again */
+    /* An SSH host presented a key that is not on record: text = the whole sentence, lines[0] =
+     * the host's name, lines[1] = the key's "SHA256:..." fingerprint. The console asks whether to
+     * trust it and answers through hostkey_answer. (A CHANGED key is never asked about: it
+     * arrives as UI_EV_ERROR.) */
+    UI_EV_HOSTKEY,
 };
 
 struct ui_event {
@@ -174,6 +179,10 @@ struct ui_backend {
     /* Optional. Copies up to max recent samples (oldest first) of the host's CPU usage in % for
      * the detail pane's sparkline; returns how many. */
     size_t (*perf_samples)(void *ctx, const char *host_id, double *out, size_t max);
+    /* Optional. The user's answer to a UI_EV_HOSTKEY: accept records exactly that key (only if
+     * the host still presents it) and reads the host again; a refusal is remembered for the
+     * session. Either way the outcome arrives as UI_EV_MESSAGE / UI_EV_ERROR. */
+    void (*hostkey_answer)(void *ctx, const char *host, const char *fingerprint, bool accept);
 };
 
 #endif

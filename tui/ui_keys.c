@@ -80,9 +80,12 @@ const struct ui_key ui_keys[] = {
     {8, "Ctrl-H", UI_ACT_INPUT_ERASE, IN, 0, NULL, "Erase a character"},
     {21, "Ctrl-U", UI_ACT_INPUT_KILL, IN, 0, NULL, "Erase the whole line"},
 
-    {'y', "y", UI_ACT_YES, CF, 0, "Yes", "Yes, quit now"},
-    {'n', "n", UI_ACT_NO, CF, 0, "No", "No, keep running"},
-    {UI_KEY_ESC, "Esc", UI_ACT_NO, CF, 0, NULL, "No, keep running"},
+    {'y', "y", UI_ACT_YES, CF, 0, "Yes",
+     "Yes: quit (running steps finish, the rest is cancelled) / trust the SSH host key shown"},
+    {'n', "n", UI_ACT_NO, CF, 0, "No", "No: keep running / do not trust the key"},
+    {UI_KEY_ESC, "Esc", UI_ACT_NO, CF, 0, NULL, "No: keep running / do not trust the key"},
+    {'\n', "Enter", UI_ACT_NO, CF, 0, NULL, "No (the default answer)"},
+    {'\r', "Enter", UI_ACT_NO, CF, 0, NULL, "No (the default answer)"},
 };
 const size_t ui_n_keys = sizeof(ui_keys) / sizeof(ui_keys[0]);
 
@@ -93,9 +96,15 @@ static const char *const action_names[UI_ACT_COUNT] = {"none",
 };
 
 static const char *const ctx_titles[UI_CTX_COUNT] = {
-    "Lab tree",      "Details", "Network grid", "Plan",
-    "Journal",       "Help",    "Readiness",    "Filter and command line",
-    "Quit question",
+    "Lab tree",
+    "Details",
+    "Network grid",
+    "Plan",
+    "Journal",
+    "Help",
+    "Readiness",
+    "Filter and command line",
+    "Questions (quit, SSH host key)",
 };
 
 const char *ui_action_name(enum ui_action a)

@@ -155,8 +155,16 @@ static void draw_bottom(struct ui_app *app, const struct ui_screen *s, int y)
         return;
     }
     if (app->mode == UI_MODE_CONFIRM_QUIT) {
-        put(y, 0, app->width, "A change is being applied. Quit anyway? (y/n)",
+        put(y, 0, app->width,
+            "A change is being applied. Quit? Steps not started are cancelled, running ones "
+            "finish first. [y/N]",
             s->attr[UI_ROLE_WARN], true);
+        return;
+    }
+    if (app->n_hostkeys) {
+        snprintf(line, sizeof(line), "Host %s presents an unknown SSH key %s Trust it? [y/N]",
+                 app->hostkeys[0].host, app->hostkeys[0].fingerprint);
+        put(y, 0, app->width, line, s->attr[UI_ROLE_WARN], true);
         return;
     }
     if (app->message[0]) {
@@ -396,6 +404,70 @@ static void draw_body(struct ui_app *app, const struct ui_screen *s, int y0, int
     ui_lines_free(&tmp);
 }
 
+/* Greedy word wrap of text into lines of at most width columns (a longer word is cut). */
+static void wrap_lines(struct ui_lines *out, enum ui_role role, const char *text, int width)
+{
+    char line[1024] = "";
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (!n)
+            break;
+        char cand[1024];
+        snprintf(cand, sizeof(cand), "%s%s%.*s", line, line[0] ? " " : "", (int)n, p);
+        if (line[0] && ui_text_width(cand) > width) {
+            ui_lines_add(out, role, "%s", line);
+            snprintf(line, sizeof(line), "%.*s", (int)n, p);
+        } else {
+            snprintf(line, sizeof(line), "%s", cand);
+        }
+        p += n;
+    }
+    if (line[0])
+        ui_lines_add(out, role, "%s", line);
+}
+
+/* The oldest unknown host key as a box over the body: what to compare, and the question. */
+static void draw_hostkey(struct ui_app *app, const struct ui_screen *s, int y0, int height)
+{
+    const struct ui_hostkey_ask *a = &app->hostkeys[0];
+    int bw = app->width - 4 < 78 ? app->width - 4 : 78;
+    if (bw < 20)
+        return;
+    struct ui_lines l = {0};
+    char head[256];
+    snprintf(head, sizeof(head), "Unknown SSH host key (%zu waiting)", app->n_hostkeys);
+    ui_lines_add(&l, UI_ROLE_TITLE, "%s", app->n_hostkeys > 1 ? head : "Unknown SSH host key");
+    char q[512];
+    snprintf(q, sizeof(q), "Host %s presents an unknown SSH key", a->host);
+    wrap_lines(&l, UI_ROLE_NORMAL, q, bw - 2);
+    ui_lines_add(&l, UI_ROLE_WARN, "  %s", a->fingerprint);
+    ui_lines_add(&l, UI_ROLE_NORMAL, "%s", "");
+    wrap_lines(&l, UI_ROLE_DIM, a->text, bw - 2);
+    wrap_lines(&l, UI_ROLE_DIM,
+               "Compare it with the host's own: ssh-keygen -lf /etc/ssh/ssh_host_ecdsa_key.pub "
+               "on its console. y records exactly this key; n leaves the host unread.",
+               bw - 2);
+    ui_lines_add(&l, UI_ROLE_NORMAL, "%s", "");
+    ui_lines_add(&l, UI_ROLE_WARN, "%s", "Trust it? [y/N]");
+    int rows = (int)l.n + 2 > height ? height : (int)l.n + 2;
+    int top = y0 + (height - rows) / 2, x = (app->width - bw) / 2;
+    attr_t frame = s->attr[UI_ROLE_WARN];
+    for (int r = 0; r < rows; r++) {
+        put(top + r, x, bw, "", frame, true);
+        bool edge = r == 0 || r == rows - 1;
+        put(top + r, x, 1, edge ? "+" : "|", frame, false);
+        put(top + r, x + bw - 1, 1, edge ? "+" : "|", frame, false);
+        for (int c = 1; edge && c < bw - 1; c++)
+            put(top + r, x + c, 1, "-", frame, false);
+        if (!edge && (size_t)(r - 1) < l.n)
+            put(top + r, x + 1, bw - 2, l.v[r - 1].text, s->attr[l.v[r - 1].role], true);
+    }
+    ui_lines_free(&l);
+}
+
 void ui_screen_draw(struct ui_app *app, const struct ui_screen *s)
 {
     erase();
@@ -406,6 +478,8 @@ void ui_screen_draw(struct ui_app *app, const struct ui_screen *s)
     }
     draw_header(app, s);
     draw_body(app, s, 1, ui_app_body_height(app));
+    if (app->n_hostkeys)
+        draw_hostkey(app, s, 1, ui_app_body_height(app));
     draw_status(app, s, app->height - 2);
     draw_bottom(app, s, app->height - 1);
     wnoutrefresh(stdscr);
