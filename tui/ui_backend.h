@@ -144,6 +144,9 @@ void ui_journal_add(struct ui_journal *j, const char *id, time_t when, const cha
 void ui_journal_clear(struct ui_journal *j);
 void ui_journal_free(struct ui_journal *j);
 
+struct perf_store; /* backend/perf/perf_store.h */
+struct perf_event; /* backend/perf/perf_cost.h */
+
 /* ---- the interface ------------------------------------------------------------------------------
  */
 
@@ -183,6 +186,20 @@ struct ui_backend {
      * the host still presents it) and reads the host again; a refusal is remembered for the
      * session. Either way the outcome arrives as UI_EV_MESSAGE / UI_EV_ERROR. */
     void (*hostkey_answer)(void *ctx, const char *host, const char *fingerprint, bool accept);
+
+    /* Optional, for the monitor view and the tree's sparklines (NULL: they say there is no data).
+     * What they return is owned by the backend, used on the UI thread only, and valid until the
+     * next poll or take_lab call. */
+    /* The sample store (backend/perf/perf_store.h); NULL before anything was collected. */
+    const struct perf_store *(*perf_store)(void *ctx);
+    /* The vSwitch security changes of the last hour, oldest first (backend/perf/perf_cost.h),
+     * with host_id the lab's host id; returns how many. */
+    size_t (*perf_events)(void *ctx, const struct perf_event **events);
+    /* Collects now instead of at the next interval (the monitor opened, or r in it). */
+    void (*perf_refresh)(void *ctx);
+    /* One sentence: where the samples come from and when they were last read, or why there are
+     * none. */
+    void (*perf_status)(void *ctx, char *buf, size_t size);
 };
 
 #endif
