@@ -37,6 +37,7 @@ enum app_msg_kind {
     APP_MSG_APPLIED,    /* payload: struct app_plan_result */
     APP_MSG_JOURNAL,    /* payload: struct app_journal_result */
     APP_MSG_JOB_DONE,   /* no payload: a job without a result of its own finished */
+    APP_MSG_TRUSTED,    /* payload: struct app_trust_result */
 };
 
 enum app_plan_state { APP_PLAN_BUILDING, APP_PLAN_READY, APP_PLAN_APPLYING, APP_PLAN_DONE };
@@ -47,6 +48,7 @@ struct app_plan {
     bool cancelled;         /* dropped while being built: free it when it arrives */
     struct ops_plan *plan;  /* READY; owned by the applying job while APPLYING */
     struct nl_endpoint *ep; /* the endpoint the plan was made for (its transport and ids) */
+    atomic_bool *cancel;    /* APPLYING: shared with the applying job (ops_apply_opts.cancel) */
 };
 
 struct app_ctx {
@@ -56,12 +58,17 @@ struct app_ctx {
     struct nl_endpoint_opts ep_opts;
     bool may_reconnect; /* the endpoint has a vCenter that a fallback can return to */
     bool read_only;     /* --read-only: every change is refused here too */
+    /* Passwords typed at the prompt before curses started (NULL: the environment has them).
+     * ep_opts borrows them for every nl_endpoint_open; wiped with explicit_bzero at exit. */
+    char *vc_password;
+    char *ssh_password;
     char *journal_path;
     char *cache_path;
 
     struct nl_pool *pool;
     struct nl_queue *q;
     atomic_bool stopping; /* quitting: jobs not yet started do nothing */
+    atomic_int applying;  /* apply jobs running: quitting waits for them */
 
     /* connection */
     struct nl_endpoint *ep; /* NULL until the first open succeeds */
@@ -90,6 +97,13 @@ struct app_ctx {
     size_t n_plans, cap_plans;
     int next_plan_id;
 
+    /* SSH host keys refused in the last refresh (unknown ones await the user's answer), and
+     * the unknown keys the user declined this session ("host\nfingerprint"), not asked again */
+    struct nl_endpoint_hostkey *hostkeys;
+    size_t n_hostkeys;
+    char **declined;
+    size_t n_declined;
+
     /* the journal as last read (newest first), plus notes from the reconciliation */
     struct ui_journal journal;
     char **notes; /* pairs: journal id, note */
@@ -111,6 +125,13 @@ struct app_refresh_result {
     size_t n_reconcile;
     char **notes; /* pairs: journal id, note */
     size_t n_notes;
+    struct nl_endpoint_hostkey *host_keys; /* copies of nl_endpoint_host_keys */
+    size_t n_host_keys;
+};
+
+struct app_trust_result {
+    bool ok;
+    char *text; /* whole sentence for the message line */
 };
 
 struct app_plan_result {
@@ -147,6 +168,8 @@ void app_plan_planned(struct app_ctx *ctx, struct app_plan_result *r);
 void app_plan_applied(struct app_ctx *ctx, struct app_plan_result *r);
 void app_plan_result_free(void *p);
 void app_plans_free(struct app_ctx *ctx);
+/* Stops starting new steps in every plan being applied (quitting). */
+void app_plans_cancel_all(struct app_ctx *ctx);
 
 /* ---- app_journal.c ---- */
 void app_journal_list(void *ctx, struct ui_journal *j);
@@ -161,6 +184,17 @@ void app_reconcile(const char *journal_path, time_t since, const struct nl_lab *
 /* The undo plan of journal entry id (NULL = newest undoable). */
 enum nl_code app_undo_plan(const char *journal_path, const char *id, const struct nl_lab *lab,
                            struct ops_plan **out, struct nl_err *err);
+
+/* ---- app_trust.c ---- */
+/* Copies the endpoint's host-key refusals into r (worker). */
+void app_hostkeys_collect(struct nl_endpoint *ep, struct app_refresh_result *r);
+/* Takes r's host keys into ctx and tells the console: a question per unknown key (unless
+ * declined), a loud error per changed one (UI thread). */
+void app_hostkeys_report(struct app_ctx *ctx, struct app_refresh_result *r);
+void app_hostkey_answer(void *ctx, const char *host, const char *fingerprint, bool accept);
+void app_trust_done(struct app_ctx *ctx, struct app_trust_result *r);
+void app_trust_result_free(void *p);
+void app_hostkeys_free(struct nl_endpoint_hostkey **v, size_t *n);
 
 /* ---- app_util.c ---- */
 /* Splits a command line into words like a POSIX shell does for quoting ('..', "..", \x), without

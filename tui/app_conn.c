@@ -69,6 +69,7 @@ void app_refresh_result_free(void *p)
     app_strv_free(&r->host_errors, &r->n_host_errors);
     app_strv_free(&r->reconcile, &r->n_reconcile);
     app_strv_free(&r->notes, &r->n_notes);
+    app_hostkeys_free(&r->host_keys, &r->n_host_keys);
     free(r);
 }
 
@@ -125,6 +126,7 @@ static void refresh_job_run(void *arg)
     const char *const *errs = nl_endpoint_host_errors(ep, &n);
     for (size_t i = 0; i < n; i++)
         app_strv_push(&r->host_errors, &r->n_host_errors, xstrdup(errs[i]));
+    app_hostkeys_collect(ep, r);
     if (nl_endpoint_mode(ep) == NL_MODE_VCENTER) {
         if (j->start_watch || r->new_ep) {
             struct nl_err werr = {0};
@@ -272,23 +274,20 @@ static void refreshed(struct app_ctx *ctx, struct app_refresh_result *r)
     if (!vcenter && n_hosts > 0 && r->n_host_errors >= n_hosts)
         ctx->status.state = UI_CONN_OFFLINE;
     set_error(ctx, "");
-    const char *hostkey = NULL;
+    bool first = true;
     for (size_t i = 0; i < r->n_host_errors; i++) {
         char text[900];
         snprintf(text, sizeof(text), "Not read over SSH, shown from the cache: %s",
                  r->host_errors[i]);
-        event(ctx, UI_EV_ERROR, text);
-        if (i == 0)
+        if (first)
             set_error(ctx, text);
-        if (!hostkey && strstr(r->host_errors[i], "host key"))
-            hostkey = r->host_errors[i];
+        first = false;
+        /* Host keys get their own question or loud refusal (app_trust.c). */
+        if (r->n_host_keys && strstr(r->host_errors[i], "host key"))
+            continue;
+        event(ctx, UI_EV_ERROR, text);
     }
-    /* A host key to check matters more than a host that is down: it goes last, so the message
-     * line shows its fingerprint (ui_backend.h has no hook to ask yet). */
-    if (hostkey) {
-        event(ctx, UI_EV_ERROR, hostkey);
-        set_error(ctx, hostkey);
-    }
+    app_hostkeys_report(ctx, r);
     if (r->watch_error) {
         event(ctx, UI_EV_MESSAGE, r->watch_error);
         set_error(ctx, r->watch_error);
@@ -373,6 +372,10 @@ void app_drain(struct app_ctx *ctx)
             break;
         case APP_MSG_JOB_DONE:
             ctx->jobs--;
+            break;
+        case APP_MSG_TRUSTED:
+            ctx->jobs--;
+            app_trust_done(ctx, m->payload);
             break;
         case VS_MSG_UPDATE:
             live_update(ctx, m->payload);

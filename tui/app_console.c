@@ -32,41 +32,15 @@ static bool env_set(const char *name)
     return v && v[0];
 }
 
-struct secrets {
-    const char *names[2]; /* environment variables this process set, to wipe at exit */
-    size_t n;
-};
-
-/* Puts a password typed at the prompt where the endpoint looks for it (its environment
- * variable, in this process only: never in argv, files or logs), because the endpoint is opened
- * on a worker later, when curses owns the terminal and nothing may prompt. */
-static void secret_export(struct secrets *s, const char *name, char **pw)
-{
-    if (!*pw)
-        return;
-    if (setenv(name, *pw, 1) == 0)
-        s->names[s->n++] = name;
-    nl_secret_free(pw);
-}
-
-static void secrets_wipe(struct secrets *s)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        char *v = getenv(s->names[i]);
-        if (v)
-            explicit_bzero(v, strlen(v));
-        unsetenv(s->names[i]);
-    }
-    s->n = 0;
-}
-
 static bool cache_exists(const char *path)
 {
     return path && access(path, R_OK) == 0;
 }
 
-static enum nl_code ask_passwords(const struct cli_opts *o, struct app_ctx *ctx,
-                                  struct secrets *sec, struct nl_err *err)
+/* Asks for the passwords the environment does not have while the terminal is still a terminal:
+ * the endpoint is opened on a worker later, when curses owns it and nothing may prompt. They stay
+ * in ctx only (never in the environment, argv, files or logs) and are lent to the endpoint. */
+static enum nl_code ask_passwords(const struct cli_opts *o, struct app_ctx *ctx, struct nl_err *err)
 {
     const struct nl_endpoint_cfg *c = ctx->ep_cfg;
     if (!isatty(STDIN_FILENO))
@@ -102,8 +76,8 @@ static enum nl_code ask_passwords(const struct cli_opts *o, struct app_ctx *ctx,
             ssh_pw = xstrdup(vc_pw);
         }
     }
-    secret_export(sec, vc_env, &vc_pw);
-    secret_export(sec, ssh_env, &ssh_pw);
+    ctx->vc_password = vc_pw;
+    ctx->ssh_password = ssh_pw;
     return NL_OK;
 }
 
@@ -137,6 +111,10 @@ static void ctx_free_local(struct app_ctx *ctx)
     app_plans_free(ctx);
     ui_journal_free(&ctx->journal);
     app_strv_free(&ctx->notes, &ctx->n_notes);
+    app_hostkeys_free(&ctx->hostkeys, &ctx->n_hostkeys);
+    app_strv_free(&ctx->declined, &ctx->n_declined);
+    nl_secret_free(&ctx->vc_password); /* explicit_bzero, then free */
+    nl_secret_free(&ctx->ssh_password);
     free(ctx->journal_path);
     free(ctx->cache_path);
     nl_config_free(&ctx->cfg);
@@ -178,7 +156,19 @@ static void *reaper_run(void *arg)
  * network call after APP_QUIT_WAIT_MS (the process is about to exit: it is left behind). */
 static bool shutdown_ctx(struct app_ctx *ctx)
 {
+    /* A change being applied is never abandoned half-way: no new steps start, and the running
+     * ones finish, are verified and journaled before anything is torn down. (An apply job that
+     * had not started yet sees `stopping` and changes nothing.) */
     atomic_store(&ctx->stopping, true);
+    app_plans_cancel_all(ctx);
+    if (atomic_load(&ctx->applying) > 0) {
+        fprintf(stderr, "nestlab: cancelled the steps not started yet; waiting for the running "
+                        "ones to finish...\n");
+        while (atomic_load(&ctx->applying) > 0) {
+            struct timespec ts = {0, 50 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
     struct reaper *r = xcalloc(1, sizeof(*r));
     r->ctx = ctx;
     pthread_mutex_init(&r->mu, NULL);
@@ -233,9 +223,9 @@ static const char *themes_dir(void)
 int cli_run_console(struct cli_opts *o)
 {
     struct nl_err err = {0};
-    struct secrets sec = {0};
     struct app_ctx *ctx = xcalloc(1, sizeof(*ctx));
     atomic_init(&ctx->stopping, false);
+    atomic_init(&ctx->applying, 0);
     if (cli_config_resolve(o, &ctx->cfg, &ctx->ep_cfg, &err) != NL_OK) {
         int rc = cli_fail(&err);
         ctx_free_local(ctx);
@@ -248,9 +238,8 @@ int cli_run_console(struct cli_opts *o)
                 ctx->ep_cfg->name);
     ctx->journal_path = nl_endpoint_journal_path(&err);
     ctx->cache_path = nl_endpoint_cache_path(ctx->ep_cfg->name, &err);
-    if (!ctx->journal_path || !ctx->cache_path || ask_passwords(o, ctx, &sec, &err) != NL_OK) {
+    if (!ctx->journal_path || !ctx->cache_path || ask_passwords(o, ctx, &err) != NL_OK) {
         int rc = cli_fail(&err);
-        secrets_wipe(&sec);
         ctx_free_local(ctx);
         return rc;
     }
@@ -258,6 +247,8 @@ int cli_run_console(struct cli_opts *o)
         .direct = o->direct,
         .accept_new_host_keys = o->accept_new_host_keys,
         .allow_prompt = false, /* curses owns the terminal while the endpoint opens */
+        .password = ctx->vc_password,
+        .ssh_password = ctx->ssh_password,
     };
     ctx->may_reconnect = ctx->ep_cfg->url && !ctx->ep_cfg->ssh_only && !o->direct;
     ctx->read_only = o->read_only;
@@ -281,6 +272,7 @@ int cli_run_console(struct cli_opts *o)
         .plan_cancel = app_plan_cancel,
         .journal_list = app_journal_list,
         .checks_run = app_checks_run,
+        .hostkey_answer = app_hostkey_answer,
     };
     app_refresh(ctx); /* opens the endpoint on a worker; the cache shows meanwhile */
     app_journal_reload(ctx);
@@ -291,9 +283,15 @@ int cli_run_console(struct cli_opts *o)
         .read_only = o->read_only,
     };
     int rc = ui_run(&be, &uo);
-    if (shutdown_ctx(ctx)) {
-        secrets_wipe(&sec);
+    if (shutdown_ctx(ctx))
         ctx_free_local(ctx);
+    else if (ctx->vc_password || ctx->ssh_password) {
+        /* Left behind with a stuck worker: the process exits now; the secrets go first. That
+         * worker sits in a network call; the endpoint copied the passwords before making it. */
+        if (ctx->vc_password)
+            explicit_bzero(ctx->vc_password, strlen(ctx->vc_password));
+        if (ctx->ssh_password)
+            explicit_bzero(ctx->ssh_password, strlen(ctx->ssh_password));
     }
     return rc;
 }

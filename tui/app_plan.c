@@ -65,6 +65,7 @@ static void drop_plan(struct app_ctx *ctx, int id)
     for (size_t i = 0; i < ctx->n_plans; i++)
         if (ctx->plans[i].id == id) {
             ops_plan_free(&ctx->plans[i].plan);
+            free(ctx->plans[i].cancel);
             ctx->plans[i] = ctx->plans[--ctx->n_plans];
             return;
         }
@@ -72,8 +73,10 @@ static void drop_plan(struct app_ctx *ctx, int id)
 
 void app_plans_free(struct app_ctx *ctx)
 {
-    for (size_t i = 0; i < ctx->n_plans; i++)
+    for (size_t i = 0; i < ctx->n_plans; i++) {
         ops_plan_free(&ctx->plans[i].plan);
+        free(ctx->plans[i].cancel);
+    }
     free(ctx->plans);
     ctx->plans = NULL;
     ctx->n_plans = ctx->cap_plans = 0;
@@ -448,7 +451,17 @@ struct apply_job {
     int id;
     struct ops_plan *plan;
     struct nl_endpoint *ep;
+    atomic_bool *cancel; /* owned by the context's app_plan, which outlives this job */
 };
+
+static bool was_cancelled(const struct ops_plan *plan)
+{
+    for (size_t i = 0; i < plan->n_steps; i++)
+        if (plan->steps[i].result == OPS_RESULT_NOT_RUN &&
+            strcmp(plan->steps[i].error.detail, "cancelled") == 0)
+            return true;
+    return false;
+}
 
 static enum ui_step_state step_state(const struct ops_step *s)
 {
@@ -496,6 +509,7 @@ static void apply_job_run(void *arg)
     ao.progress = progress;
     ao.progress_user = j;
     ao.journal_path = j->ctx->journal_path;
+    ao.cancel = j->cancel;
     struct nl_err err = {0};
     enum nl_code rc;
     if (atomic_load(&j->ctx->stopping)) /* quit before it started: nothing was changed */
@@ -513,6 +527,11 @@ static void apply_job_run(void *arg)
         e->text = app_step_what(j->plan, s);
     }
     char *summary = ops_plan_summary(j->plan);
+    if (was_cancelled(j->plan)) {
+        char *c = xasprintf("Cancelled, steps not started were not run: %s", summary);
+        free(summary);
+        summary = c;
+    }
     char text[900];
     if (rc != NL_OK) {
         char msg[600];
@@ -527,8 +546,10 @@ static void apply_job_run(void *arg)
     bool ok = rc == NL_OK && ops_plan_exit_status(j->plan) == 0;
     ui_events_add(&r->events, UI_EV_PLAN_DONE, j->id, text)->ok = ok;
     r->plan = j->plan;
-    nl_queue_push(j->ctx->q, nl_msg_new(APP_MSG_APPLIED, r, app_plan_result_free));
+    struct app_ctx *ctx = j->ctx;
+    nl_queue_push(ctx->q, nl_msg_new(APP_MSG_APPLIED, r, app_plan_result_free));
     free(j);
+    atomic_fetch_sub(&ctx->applying, 1); /* last: quitting waits for this */
 }
 
 enum nl_code app_plan_apply(void *vctx, int plan_id, struct nl_err *err)
@@ -553,7 +574,14 @@ enum nl_code app_plan_apply(void *vctx, int plan_id, struct nl_err *err)
     j->id = plan_id;
     j->plan = p->plan;
     j->ep = ctx->ep;
+    if (!p->cancel) {
+        p->cancel = xmalloc(sizeof(*p->cancel));
+        atomic_init(p->cancel, false);
+    }
+    j->cancel = p->cancel;
+    atomic_fetch_add(&ctx->applying, 1);
     if (!app_submit(ctx, apply_job_run, j)) {
+        atomic_fetch_sub(&ctx->applying, 1);
         free(j);
         return NL_ERR(err, NL_ERR_STATE, NULL, "The console is shutting down.");
     }
@@ -582,5 +610,15 @@ void app_plan_cancel(void *vctx, int plan_id)
         p->cancelled = true;
     else if (p->state == APP_PLAN_READY)
         drop_plan(ctx, plan_id);
-    /* APPLYING: steps already sent cannot be called back; the engine finishes the plan. */
+    else if (p->state == APP_PLAN_APPLYING && p->cancel && !atomic_exchange(p->cancel, true))
+        /* Steps already sent cannot be called back: they finish, are verified and journaled. */
+        ui_events_add(&ctx->events, UI_EV_MESSAGE, plan_id,
+                      "Cancelling: no new steps start; the running ones finish first.");
+}
+
+void app_plans_cancel_all(struct app_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_plans; i++)
+        if (ctx->plans[i].state == APP_PLAN_APPLYING && ctx->plans[i].cancel)
+            atomic_store(ctx->plans[i].cancel, true);
 }
