@@ -221,6 +221,9 @@ static void move(struct ui_app *app, int delta, bool absolute)
         app->grid.cursor = c >= n ? n - 1 : c < 0 ? 0 : c;
         break;
     }
+    case UI_VIEW_MONITOR:
+        ui_monitor_move(app, delta, absolute);
+        break;
     case UI_VIEW_JOURNAL: {
         int n = (int)app->journal.n;
         int c = absolute ? (delta < 0 ? 0 : n - 1) : app->journal_cursor + delta;
@@ -407,6 +410,10 @@ static void change(struct ui_app *app, enum ui_intent_kind kind)
 
 static void open_selected(struct ui_app *app)
 {
+    if (app->view == UI_VIEW_MONITOR) {
+        ui_monitor_enter(app);
+        return;
+    }
     if (app->view == UI_VIEW_GRID) {
         if (!app->grid.n_rows)
             return;
@@ -451,6 +458,8 @@ static void do_back(struct ui_app *app)
         view_back(app);
         return;
     }
+    if (app->view == UI_VIEW_MONITOR && ui_monitor_back(app))
+        return; /* from the chart to the host list */
     if (app->view != UI_VIEW_TREE) {
         view_back(app);
         return;
@@ -750,6 +759,14 @@ void ui_app_key(struct ui_app *app, int key)
         view_open(app, UI_VIEW_GRID);
         break;
     }
+    case UI_ACT_MONITOR:
+        if (!app->lab) {
+            ui_app_message(app, true, "No lab is loaded yet.");
+            break;
+        }
+        ui_monitor_open(app);
+        view_open(app, UI_VIEW_MONITOR);
+        break;
     case UI_ACT_JOURNAL:
         journal_reload(app);
         if (!app->be->journal_list)
@@ -773,6 +790,8 @@ void ui_app_key(struct ui_app *app, int key)
             app->be->refresh(app->be->ctx);
             ui_app_message(app, false, "Reloading the inventory...");
         }
+        if (app->view == UI_VIEW_MONITOR && app->be->perf_refresh)
+            app->be->perf_refresh(app->be->ctx);
         break;
     case UI_ACT_THEME:
         ui_app_theme_select(app, app->theme_idx + 1);

@@ -12,6 +12,7 @@
 #include "tui/ui_grid.h"
 #include "tui/ui_keys.h"
 #include "tui/ui_lines.h"
+#include "tui/ui_monitor.h"
 #include "tui/ui_theme.h"
 #include "tui/ui_tree.h"
 
@@ -23,6 +24,7 @@ enum ui_view {
     UI_VIEW_JOURNAL = UI_CTX_JOURNAL,
     UI_VIEW_HELP = UI_CTX_HELP,
     UI_VIEW_CHECKS = UI_CTX_CHECKS,
+    UI_VIEW_MONITOR = UI_CTX_MONITOR,
 };
 
 enum ui_mode { UI_MODE_NORMAL, UI_MODE_FILTER, UI_MODE_COMMAND, UI_MODE_CONFIRM_QUIT };
@@ -82,6 +84,7 @@ struct ui_app {
     int detail_node;      /* node the detail view shows */
     struct ui_grid grid;
     char grid_cluster[128]; /* id of the grid's cluster, "" = all hosts */
+    struct ui_monitor mon;  /* the monitor view (tui/ui_monitor.h) */
 
     struct ui_theme theme;
     char **theme_names;

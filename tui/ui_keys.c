@@ -12,6 +12,7 @@
 #define P UI_IN(UI_CTX_PLAN)
 #define JN UI_IN(UI_CTX_JOURNAL)
 #define C UI_IN(UI_CTX_CHECKS)
+#define M UI_IN(UI_CTX_MONITOR)
 #define IN UI_IN(UI_CTX_INPUT)
 #define CF UI_IN(UI_CTX_CONFIRM)
 #define ALL UI_IN_VIEWS
@@ -34,7 +35,8 @@ const struct ui_key ui_keys[] = {
     {127, "Del", UI_ACT_BACK, ALL, 0, NULL,
      "Back to the previous view (in the tree: clear the filter and the marks)"},
     {'?', "?", UI_ACT_HELP, ALL, 0, "Help", "This help, generated from the key table"},
-    {'r', "r", UI_ACT_REFRESH, ALL, 0, NULL, "Reload the inventory in the background"},
+    {'r', "r", UI_ACT_REFRESH, ALL, 0, NULL,
+     "Reload the inventory in the background (in the monitor: the samples too)"},
     {'T', "T", UI_ACT_THEME, ALL, 0, NULL, "Switch to the next theme"},
     {'J', "J", UI_ACT_JOURNAL, ALL, 0, "Journal", "The journal of applied changes"},
     {':', ":", UI_ACT_COMMAND, ALL, 0, "Cmd",
@@ -64,6 +66,14 @@ const struct ui_key ui_keys[] = {
     {'p', "p", UI_ACT_PROMISC, T | D | G, CH, "Promisc",
      "Promiscuous mode accept/reject on the selected hosts' vSwitches"},
     {'g', "g", UI_ACT_GRID, T | D, 0, "Grid", "Network grid: hosts x vSwitch settings, drift"},
+    {'m', "m", UI_ACT_MONITOR, T | D | G, 0, "Monitor",
+     "Monitor: CPU and packets/s per host of the cluster, and what security changes cost"},
+    {'\n', "Enter", UI_ACT_OPEN, M, 0, NULL,
+     "Large CPU chart of the selected host, security changes marked (Esc: back to the list)"},
+    {'\r', "Enter", UI_ACT_OPEN, M, 0, NULL,
+     "Large CPU chart of the selected host, security changes marked (Esc: back to the list)"},
+    {FN(KEY_ENTER), "Enter", UI_ACT_OPEN, M, 0, NULL,
+     "Large CPU chart of the selected host, security changes marked (Esc: back to the list)"},
     {'R', "R", UI_ACT_CHECKS, T | D | G | C, 0, NULL, "Readiness checks of the lab"},
     {'u', "u", UI_ACT_UNDO, T | JN, CH, "Undo",
      "Undo the newest change (in the journal: the selected one)"},
@@ -103,6 +113,7 @@ static const char *const ctx_titles[UI_CTX_COUNT] = {
     "Journal",
     "Help",
     "Readiness",
+    "Monitor",
     "Filter and command line",
     "Questions (quit, SSH host key)",
 };

@@ -32,6 +32,7 @@
     X(TRUNK, "trunk")               \
     X(PROMISC, "promiscuous")       \
     X(GRID, "grid")                 \
+    X(MONITOR, "monitor")           \
     X(JOURNAL, "journal")           \
     X(UNDO, "undo")                 \
     X(CHECKS, "readiness")          \
@@ -64,6 +65,7 @@ enum ui_ctx {
     UI_CTX_JOURNAL,
     UI_CTX_HELP,
     UI_CTX_CHECKS,
+    UI_CTX_MONITOR,
     UI_CTX_INPUT,   /* typing a filter or a command */
     UI_CTX_CONFIRM, /* "quit while a change runs?" */
     UI_CTX_COUNT
@@ -71,7 +73,7 @@ enum ui_ctx {
 #define UI_IN(c) (1u << (c))
 #define UI_IN_VIEWS                                                                        \
     (UI_IN(UI_CTX_TREE) | UI_IN(UI_CTX_DETAIL) | UI_IN(UI_CTX_GRID) | UI_IN(UI_CTX_PLAN) | \
-     UI_IN(UI_CTX_JOURNAL) | UI_IN(UI_CTX_HELP) | UI_IN(UI_CTX_CHECKS))
+     UI_IN(UI_CTX_JOURNAL) | UI_IN(UI_CTX_HELP) | UI_IN(UI_CTX_CHECKS) | UI_IN(UI_CTX_MONITOR))
 
 enum { UI_KF_BAR = 1, UI_KF_CHANGE = 2 /* refused in read-only mode */ };
 

@@ -213,6 +213,7 @@ static void draw_tree(struct ui_app *app, const struct ui_screen *s, int y0, int
         struct ui_row desc;
         struct ui_row_layout lay;
         ui_row_describe(t, node, &desc);
+        ui_monitor_tree_badge(app, node, &desc);
         if (t->filter[0] && t->nodes[node].match)
             desc.name_role = UI_ROLE_MATCH;
         if (t->nodes[node].marked)
@@ -399,6 +400,10 @@ static void draw_body(struct ui_app *app, const struct ui_screen *s, int y0, int
         break;
     case UI_VIEW_JOURNAL:
         draw_journal(app, s, y0, height);
+        break;
+    case UI_VIEW_MONITOR:
+        ui_monitor_lines(app, app->width - 1, height, &tmp);
+        draw_lines(&tmp, 0, y0, 1, app->width - 1, height, s);
         break;
     }
     ui_lines_free(&tmp);
