@@ -605,39 +605,370 @@ fail:
 
 /* ---- files ------------------------------------------------------------------------------ */
 
+/* The cache file is written straight from the lab, byte for byte what
+ * json_dumps(nl_lab_to_cache_json(lab), JSON_COMPACT | JSON_ENSURE_ASCII) gives (a unit test
+ * holds the two together), without the jansson tree: at 10,000 VMs building, dumping and freeing
+ * that tree cost more than reading the whole inventory. */
+struct cw {
+    int fd;
+    const char *tmp;
+    char buf[1 << 16];
+    size_t len;
+    unsigned long long need_comma; /* bit d: a value was written at nesting depth d */
+    int depth;
+    struct nl_err *err;
+    enum nl_code rc;
+};
+
+static void cw_flush(struct cw *w)
+{
+    size_t off = 0;
+    while (w->rc == NL_OK && off < w->len) {
+        ssize_t n = write(w->fd, w->buf + off, w->len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            w->rc = NL_ERR(w->err, NL_ERR_IO, NULL, "Cannot write the cache file \"%s\": %s.",
+                           w->tmp, n < 0 ? strerror(errno) : "no space written");
+        else
+            off += (size_t)n;
+    }
+    w->len = 0;
+}
+
+static void cw_raw(struct cw *w, const char *s, size_t n)
+{
+    if (n > sizeof w->buf - w->len) {
+        cw_flush(w);
+        /* Longer than the whole buffer (a huge name): in buffer-sized pieces. */
+        while (n > sizeof w->buf) {
+            memcpy(w->buf, s, sizeof w->buf);
+            w->len = sizeof w->buf;
+            cw_flush(w);
+            s += sizeof w->buf;
+            n -= sizeof w->buf;
+        }
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void cw_lit(struct cw *w, const char *s)
+{
+    cw_raw(w, s, strlen(s));
+}
+
+/* Comma before every value but the first at this depth. */
+static void cw_sep(struct cw *w)
+{
+    unsigned long long bit = 1ull << w->depth;
+    if (w->need_comma & bit)
+        cw_raw(w, ",", 1);
+    w->need_comma |= bit;
+}
+
+static void cw_open(struct cw *w, char c)
+{
+    cw_raw(w, &c, 1);
+    w->depth++;
+    w->need_comma &= ~(1ull << w->depth);
+}
+
+static void cw_close(struct cw *w, char c)
+{
+    w->depth--;
+    cw_raw(w, &c, 1);
+}
+
+static void cw_escape_cp(struct cw *w, unsigned cp)
+{
+    char seq[16];
+    int n;
+    switch (cp) {
+    case '\\':
+        n = snprintf(seq, sizeof seq, "\\\\");
+        break;
+    case '"':
+        n = snprintf(seq, sizeof seq, "\\\"");
+        break;
+    case '\b':
+        n = snprintf(seq, sizeof seq, "\\b");
+        break;
+    case '\f':
+        n = snprintf(seq, sizeof seq, "\\f");
+        break;
+    case '\n':
+        n = snprintf(seq, sizeof seq, "\\n");
+        break;
+    case '\r':
+        n = snprintf(seq, sizeof seq, "\\r");
+        break;
+    case '\t':
+        n = snprintf(seq, sizeof seq, "\\t");
+        break;
+    default:
+        if (cp < 0x10000) {
+            n = snprintf(seq, sizeof seq, "\\u%04X", cp);
+        } else { /* outside the BMP: a UTF-16 surrogate pair, as jansson writes it */
+            cp -= 0x10000;
+            n = snprintf(seq, sizeof seq, "\\u%04X\\u%04X", 0xD800 | (cp >> 10),
+                         0xDC00 | (cp & 0x3FF));
+        }
+        break;
+    }
+    cw_raw(w, seq, (size_t)n);
+}
+
+/* A JSON string in jansson's JSON_ENSURE_ASCII form; invalid UTF-8 bytes become U+FFFD as in
+ * nl_json_string. */
+static void cw_str(struct cw *w, const char *s)
+{
+    if (!s) {
+        cw_lit(w, "null");
+        return;
+    }
+    cw_raw(w, "\"", 1);
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    while (*p) {
+        if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+            p++;
+            continue;
+        }
+        cw_raw(w, (const char *)run, (size_t)(p - run));
+        size_t n = utf8_seq(p);
+        unsigned cp;
+        if (n == 0) {
+            cp = 0xFFFD;
+            n = 1;
+        } else if (n == 1) {
+            cp = *p;
+        } else {
+            cp = p[0] & (0xFF >> (n + 1));
+            for (size_t i = 1; i < n; i++)
+                cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        cw_escape_cp(w, cp);
+        p += n;
+        run = p;
+    }
+    cw_raw(w, (const char *)run, (size_t)(p - run));
+    cw_raw(w, "\"", 1);
+}
+
+static void cw_key(struct cw *w, const char *key)
+{
+    cw_sep(w);
+    cw_raw(w, "\"", 1);
+    cw_lit(w, key);
+    cw_raw(w, "\":", 2);
+    /* The value that follows belongs to this key: no comma of its own. */
+    w->need_comma &= ~(1ull << (w->depth + 1));
+    w->depth++;
+}
+
+static void cw_value_done(struct cw *w)
+{
+    w->depth--;
+}
+
+static void cw_kstr(struct cw *w, const char *key, const char *s)
+{
+    cw_key(w, key);
+    cw_str(w, s);
+    cw_value_done(w);
+}
+
+static void cw_kint(struct cw *w, const char *key, long long v)
+{
+    char num[32];
+    int n = snprintf(num, sizeof num, "%lld", v);
+    cw_key(w, key);
+    cw_raw(w, num, (size_t)n);
+    cw_value_done(w);
+}
+
+static void cw_ktri(struct cw *w, const char *key, enum nl_tri t)
+{
+    cw_key(w, key);
+    cw_lit(w, t == NL_TRI_UNSET ? "null" : t == NL_TRI_TRUE ? "true" : "false");
+    cw_value_done(w);
+}
+
+static void cw_ksec(struct cw *w, const char *key, const struct nl_security *s)
+{
+    cw_key(w, key);
+    cw_open(w, '{');
+    cw_ktri(w, "promiscuous", s->promiscuous);
+    cw_ktri(w, "forged_transmits", s->forged_transmits);
+    cw_ktri(w, "mac_changes", s->mac_changes);
+    cw_close(w, '}');
+    cw_value_done(w);
+}
+
+static void cw_kstrv(struct cw *w, const char *key, char *const *v, size_t n)
+{
+    cw_key(w, key);
+    cw_open(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        cw_sep(w);
+        cw_str(w, v[i]);
+    }
+    cw_close(w, ']');
+    cw_value_done(w);
+}
+
+/* Opens an array member (key) and returns; the caller writes elements with cw_elem_open. */
+static void cw_karray_open(struct cw *w, const char *key)
+{
+    cw_key(w, key);
+    cw_open(w, '[');
+}
+
+static void cw_karray_close(struct cw *w)
+{
+    cw_close(w, ']');
+    cw_value_done(w);
+}
+
+static void cw_elem_open(struct cw *w)
+{
+    cw_sep(w);
+    cw_open(w, '{');
+}
+
+static void cw_host(struct cw *w, const struct nl_host *h)
+{
+    cw_elem_open(w);
+    cw_kstr(w, "id", h->id);
+    cw_kstr(w, "name", h->name);
+    cw_kstr(w, "cluster_id", h->cluster_id);
+    cw_kstr(w, "datacenter_id", h->datacenter_id);
+    cw_kstr(w, "connection", nl_conn_name(h->connection));
+    cw_kstr(w, "bios_uuid", h->bios_uuid);
+    cw_kstr(w, "network_system", h->network_system);
+    cw_kstr(w, "version", h->version);
+    cw_kstr(w, "cpu_model", h->cpu_model);
+    cw_kint(w, "cpu_packages", h->cpu_packages);
+    cw_kint(w, "cpu_cores", h->cpu_cores);
+    cw_kint(w, "cpu_threads", h->cpu_threads);
+    cw_kint(w, "cpu_mhz", h->cpu_mhz);
+    cw_kint(w, "hv_support", h->hv_support);
+    cw_kint(w, "cpu_usage_mhz", h->cpu_usage_mhz);
+    cw_kstr(w, "source", nl_source_name(h->source));
+    cw_kstr(w, "ssh_address", h->ssh_address);
+    cw_kint(w, "ssh_port", h->ssh_port);
+    cw_karray_open(w, "vswitches");
+    for (size_t i = 0; i < h->n_vswitches; i++) {
+        const struct nl_vswitch *vs = &h->vswitches[i];
+        cw_elem_open(w);
+        cw_kstr(w, "name", vs->name);
+        cw_kint(w, "num_ports", vs->num_ports);
+        cw_kint(w, "mtu", vs->mtu);
+        cw_kstrv(w, "uplinks", vs->uplinks, vs->n_uplinks);
+        cw_ksec(w, "security", &vs->security);
+        cw_close(w, '}');
+    }
+    cw_karray_close(w);
+    cw_karray_open(w, "portgroups");
+    for (size_t i = 0; i < h->n_portgroups; i++) {
+        const struct nl_portgroup *pg = &h->portgroups[i];
+        cw_elem_open(w);
+        cw_kstr(w, "name", pg->name);
+        cw_kstr(w, "vswitch", pg->vswitch);
+        cw_kint(w, "vlan", pg->vlan);
+        cw_ksec(w, "override", &pg->override);
+        cw_kint(w, "active_clients", pg->active_clients);
+        cw_close(w, '}');
+    }
+    cw_karray_close(w);
+    cw_close(w, '}');
+}
+
+static void cw_vm(struct cw *w, const struct nl_vm *vm)
+{
+    cw_elem_open(w);
+    cw_kstr(w, "id", vm->id);
+    cw_kstr(w, "name", vm->name);
+    cw_kstr(w, "host_id", vm->host_id);
+    cw_kstr(w, "power", nl_power_name(vm->power));
+    cw_kint(w, "hw_version", vm->hw_version);
+    cw_ktri(w, "nested_hv", vm->nested_hv);
+    cw_kstr(w, "guest_id", vm->guest_id);
+    cw_kint(w, "cpus", vm->cpus);
+    cw_kint(w, "memory_mb", vm->memory_mb);
+    cw_kstr(w, "tools", vm->tools);
+    cw_kstr(w, "uuid", vm->uuid);
+    cw_kstrv(w, "networks", vm->networks, vm->n_networks);
+    cw_kint(w, "vmid", vm->vmid);
+    cw_kstr(w, "vmx_path", vm->vmx_path);
+    cw_close(w, '}');
+}
+
+/* The same document as nl_lab_to_cache_json, member for member. */
+static void cw_lab(struct cw *w, const struct nl_lab *lab)
+{
+    cw_open(w, '{');
+    cw_kint(w, "version", NL_LAB_CACHE_VERSION);
+    cw_kstr(w, "endpoint", lab->endpoint);
+    cw_kstr(w, "source", nl_source_name(lab->source));
+    cw_kint(w, "fetched_at", (long long)lab->fetched_at);
+    cw_kstr(w, "api_version", lab->api_version);
+    cw_karray_open(w, "datacenters");
+    for (size_t i = 0; i < lab->n_datacenters; i++) {
+        cw_elem_open(w);
+        cw_kstr(w, "id", lab->datacenters[i].id);
+        cw_kstr(w, "name", lab->datacenters[i].name);
+        cw_close(w, '}');
+    }
+    cw_karray_close(w);
+    cw_karray_open(w, "clusters");
+    for (size_t i = 0; i < lab->n_clusters; i++) {
+        cw_elem_open(w);
+        cw_kstr(w, "id", lab->clusters[i].id);
+        cw_kstr(w, "name", lab->clusters[i].name);
+        cw_kstr(w, "datacenter_id", lab->clusters[i].datacenter_id);
+        cw_close(w, '}');
+    }
+    cw_karray_close(w);
+    cw_karray_open(w, "hosts");
+    for (size_t i = 0; i < lab->n_hosts; i++)
+        cw_host(w, &lab->hosts[i]);
+    cw_karray_close(w);
+    cw_karray_open(w, "vms");
+    for (size_t i = 0; i < lab->n_vms; i++)
+        cw_vm(w, &lab->vms[i]);
+    cw_karray_close(w);
+    cw_karray_open(w, "networks");
+    for (size_t i = 0; i < lab->n_networks; i++) {
+        cw_elem_open(w);
+        cw_kstr(w, "id", lab->networks[i].id);
+        cw_kstr(w, "name", lab->networks[i].name);
+        cw_close(w, '}');
+    }
+    cw_karray_close(w);
+    cw_close(w, '}');
+    cw_flush(w);
+}
+
 enum nl_code nl_lab_save_cache(const struct nl_lab *lab, const char *path, struct nl_err *err)
 {
     enum nl_code rc = NL_OK;
     char *tmp = xasprintf("%s.tmpXXXXXX", path);
-    char *text = NULL;
-    json_t *doc = nl_lab_to_cache_json(lab);
-    int fd = -1;
-
-    text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
-    if (!text) {
-        rc = NL_ERR(err, NL_ERR_INTERNAL, NULL,
-                    "The inventory of \"%s\" could not be encoded as JSON.",
-                    lab->endpoint ? lab->endpoint : "");
-        goto cleanup;
-    }
-    fd = mkstemp(tmp); /* created 0600 */
+    struct cw *w = NULL;
+    int fd = mkstemp(tmp); /* created 0600 */
     if (fd < 0) {
         rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot create a file next to the cache \"%s\": %s.",
                     path, strerror(errno));
         goto cleanup;
     }
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, text + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot write the cache file \"%s\": %s.", tmp,
-                        strerror(errno));
-            goto cleanup;
-        }
-        off += (size_t)n;
-    }
+    w = xcalloc(1, sizeof *w);
+    w->fd = fd;
+    w->tmp = tmp;
+    w->err = err;
+    cw_lab(w, lab);
+    rc = w->rc;
+    if (rc != NL_OK)
+        goto cleanup;
     if (fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
         rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot write the cache file \"%s\": %s.", tmp,
                     strerror(errno));
@@ -662,8 +993,7 @@ cleanup:
     if (rc != NL_OK)
         unlink(tmp);
     free(tmp);
-    free(text);
-    json_decref(doc);
+    free(w);
     return rc;
 }
 
