@@ -28,6 +28,7 @@
 #include "tui/ui_backend.h"
 
 struct vs_watch;
+struct app_perf; /* tui/app_perf.h */
 
 /* Message kinds on ctx->q besides VS_MSG_UPDATE / VS_MSG_ERROR (vs_update.h). */
 enum app_msg_kind {
@@ -38,6 +39,7 @@ enum app_msg_kind {
     APP_MSG_JOURNAL,    /* payload: struct app_journal_result */
     APP_MSG_JOB_DONE,   /* no payload: a job without a result of its own finished */
     APP_MSG_TRUSTED,    /* payload: struct app_trust_result */
+    APP_MSG_PERF_WAKE,  /* no payload: app_perf.c's own queue has results (the poll drains it) */
 };
 
 enum app_plan_state { APP_PLAN_BUILDING, APP_PLAN_READY, APP_PLAN_APPLYING, APP_PLAN_DONE };
@@ -108,6 +110,8 @@ struct app_ctx {
     struct ui_journal journal;
     char **notes; /* pairs: journal id, note */
     size_t n_notes;
+
+    struct app_perf *perf; /* performance samples and the security-change timeline */
 };
 
 /* Results crossing from a job to the UI thread. */

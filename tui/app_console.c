@@ -15,6 +15,7 @@
 #include "backend/model/lab_json.h"
 #include "backend/vsphere/vs_update.h"
 #include "tui/app_backend.h"
+#include "tui/app_perf.h"
 #include "tui/cli_verbs.h"
 #include "tui/ui.h"
 
@@ -111,6 +112,7 @@ static void ctx_free_local(struct app_ctx *ctx)
     app_plans_free(ctx);
     ui_journal_free(&ctx->journal);
     app_strv_free(&ctx->notes, &ctx->n_notes);
+    app_perf_free(ctx);
     app_hostkeys_free(&ctx->hostkeys, &ctx->n_hostkeys);
     app_strv_free(&ctx->declined, &ctx->n_declined);
     nl_secret_free(&ctx->vc_password); /* explicit_bzero, then free */
@@ -274,6 +276,7 @@ int cli_run_console(struct cli_opts *o)
         .checks_run = app_checks_run,
         .hostkey_answer = app_hostkey_answer,
     };
+    app_perf_attach(ctx, &be);
     app_refresh(ctx); /* opens the endpoint on a worker; the cache shows meanwhile */
     app_journal_reload(ctx);
     struct ui_options uo = {
