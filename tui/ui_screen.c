@@ -156,8 +156,8 @@ static void draw_bottom(struct ui_app *app, const struct ui_screen *s, int y)
     }
     if (app->mode == UI_MODE_CONFIRM_QUIT) {
         put(y, 0, app->width,
-            "A change is being applied. Quit? Steps not started are cancelled, running ones "
-            "finish first. [y/N]",
+            "A change is being applied. Quit anyway? (y/n)  Steps not started are cancelled; "
+            "running ones finish first.",
             s->attr[UI_ROLE_WARN], true);
         return;
     }
