@@ -165,7 +165,8 @@ static void timeline_view(struct app_perf *p, const struct nl_lab *lab)
             p->ev[k++] = p->ev[i];
     }
     p->n_ev = k;
-    qsort(p->ev, p->n_ev, sizeof(*p->ev), ev_cmp);
+    if (p->n_ev > 1)
+        qsort(p->ev, p->n_ev, sizeof(*p->ev), ev_cmp);
     free(p->view);
     p->view = xcalloc(p->n_ev + 1, sizeof(*p->view));
     p->n_view = 0;
@@ -367,6 +368,7 @@ struct collect_job {
     int max_sample;
     struct perf_entity *ents; /* vCenter: hosts and VMs (ids point into ids) */
     char **ids;
+    size_t n_host_ents;     /* the hosts among them (the rest are nested-hypervisor VMs) */
     struct job_host *hosts; /* direct: hosts to run esxtop on */
     size_t n;
     /* direct: one slot per host, filled in parallel */
@@ -432,7 +434,7 @@ static void collect_job_run(void *arg)
     struct collect_result *r = xcalloc(1, sizeof(*r));
     r->ep = j->ep;
     r->vcenter = j->vcenter;
-    r->n_hosts = j->n;
+    r->n_hosts = j->vcenter ? j->n_host_ents : j->n;
     struct nl_err err = {0};
     if (atomic_load(&j->ctx->stopping))
         goto post;
@@ -512,6 +514,7 @@ static void collect_start(struct app_ctx *ctx)
                 j->ents[j->n] = (struct perf_entity){"HostSystem", j->ids[j->n]};
                 j->n++;
             }
+        j->n_host_ents = j->n;
         /* Nested hypervisors as VMs cost nothing extra: the same single call. */
         for (size_t i = 0; i < lab->n_vms; i++)
             if (nl_vm_is_hypervisor(&lab->vms[i]) && lab->vms[i].power == NL_POWER_ON) {

@@ -68,7 +68,7 @@ const struct ui_key ui_keys[] = {
     {'g', "g", UI_ACT_GRID, T | D, 0, "Grid", "Network grid: hosts x vSwitch settings, drift"},
     {'m', "m", UI_ACT_MONITOR, T | D | G, 0, "Monitor",
      "Monitor: CPU and packets/s per host of the cluster, and what security changes cost"},
-    {'\n', "Enter", UI_ACT_OPEN, M, 0, NULL,
+    {'\n', "Enter", UI_ACT_OPEN, M, 0, "Chart",
      "Large CPU chart of the selected host, security changes marked (Esc: back to the list)"},
     {'\r', "Enter", UI_ACT_OPEN, M, 0, NULL,
      "Large CPU chart of the selected host, security changes marked (Esc: back to the list)"},

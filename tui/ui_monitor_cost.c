@@ -65,6 +65,36 @@ static size_t cat_fit(char *line, size_t len, size_t size, const char *text, int
     return len + strlen(line + len);
 }
 
+/* A note over as many lines as it needs: "  " first, "    " on continuation lines, broken at
+ * spaces (a word longer than the width is cut by the renderer). */
+static void wrap(struct ui_lines *out, const char *text, int width)
+{
+    char line[1024];
+    const char *p = text;
+    bool first = true;
+    while (*p) {
+        int indent = first ? 2 : 4;
+        int room = width - indent > 20 ? width - indent : 20;
+        /* Columns and bytes differ in UTF-8; cutting at a space by bytes keeps characters
+         * whole, and a line a little short of the width is fine. */
+        size_t n = strlen(p);
+        if ((int)n > room) {
+            size_t cut = (size_t)room;
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            n = cut ? cut : (size_t)room;
+            while (n < strlen(p) && ((unsigned char)p[n] & 0xC0) == 0x80)
+                n++;
+        }
+        snprintf(line, sizeof(line), "%*s%.*s", indent, "", (int)n, p);
+        ui_lines_add(out, UI_ROLE_DIM, "%s", line);
+        p += n;
+        while (*p == ' ')
+            p++;
+        first = false;
+    }
+}
+
 void ui_monitor_cost_lines(const struct perf_cost_table *t, int width, struct ui_lines *out)
 {
     if (!t || !t->n) {
@@ -139,7 +169,9 @@ void ui_monitor_cost_lines(const struct perf_cost_table *t, int width, struct ui
             line[--n] = '\0';
         ui_lines_add(out, r->cpu.ok ? UI_ROLE_NORMAL : UI_ROLE_DIM, "%s", line);
     }
-    bool titled = false;
+    /* The same host and change can appear twice (as the changed host of one event and a
+     * bystander of another at the same time): each reason is said once. */
+    struct ui_lines notes = {0};
     for (size_t i = 0; i < t->n; i++) {
         const struct perf_cost_row *r = &t->rows[i];
         const struct perf_measure *ms[3] = {&r->cpu, &r->pps, &r->amp};
@@ -150,12 +182,16 @@ void ui_monitor_cost_lines(const struct perf_cost_table *t, int width, struct ui
         for (int k = 0; k < 3; k++) {
             if (ms[k]->ok || !shown[k])
                 continue;
-            if (!titled)
-                ui_lines_add(out, UI_ROLE_DIM, " Why a figure is missing:");
-            titled = true;
-            char name[260];
+            char name[260], note[1024];
             ui_text_fit(r->host_name ? r->host_name : r->host_id, 40, 0, name, sizeof(name));
-            ui_lines_add(out, UI_ROLE_DIM, "  %s %s %s: %s", name, when, what[k], ms[k]->why);
+            snprintf(note, sizeof(note), "%s %s %s: %s", name, when, what[k], ms[k]->why);
+            if (ui_lines_find(&notes, note) < 0)
+                ui_lines_add(&notes, UI_ROLE_DIM, "%s", note);
         }
     }
+    if (notes.n)
+        ui_lines_add(out, UI_ROLE_DIM, " Why a figure is missing:");
+    for (size_t i = 0; i < notes.n; i++)
+        wrap(out, notes.v[i].text, width);
+    ui_lines_free(&notes);
 }
