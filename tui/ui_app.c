@@ -153,7 +153,9 @@ enum ui_ctx ui_app_ctx(const struct ui_app *app)
 {
     if (app->mode == UI_MODE_FILTER || app->mode == UI_MODE_COMMAND)
         return UI_CTX_INPUT;
-    if (app->mode == UI_MODE_CONFIRM_QUIT || app->n_hostkeys)
+    /* A host-key question waits while a plan is on screen, where y means "apply": a key meant
+     * for the plan must never trust a host. */
+    if (app->mode == UI_MODE_CONFIRM_QUIT || (app->n_hostkeys && app->view != UI_VIEW_PLAN))
         return UI_CTX_CONFIRM;
     return (enum ui_ctx)app->view;
 }
@@ -644,6 +646,11 @@ static void hostkey_event(struct ui_app *app, const struct ui_event *e)
         .fingerprint = xstrdup(e->lines[1]),
         .text = xstrdup(e->text ? e->text : ""),
     };
+    if (app->view == UI_VIEW_PLAN)
+        ui_app_message(app, false,
+                       "Host %s presents an unknown SSH key: asked when you leave "
+                       "the plan view (Esc).",
+                       e->lines[0]);
 }
 
 void ui_app_key(struct ui_app *app, int key)

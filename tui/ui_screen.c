@@ -161,7 +161,7 @@ static void draw_bottom(struct ui_app *app, const struct ui_screen *s, int y)
             s->attr[UI_ROLE_WARN], true);
         return;
     }
-    if (app->n_hostkeys) {
+    if (app->n_hostkeys && ui_app_ctx(app) == UI_CTX_CONFIRM) {
         snprintf(line, sizeof(line), "Host %s presents an unknown SSH key %s Trust it? [y/N]",
                  app->hostkeys[0].host, app->hostkeys[0].fingerprint);
         put(y, 0, app->width, line, s->attr[UI_ROLE_WARN], true);
@@ -483,7 +483,7 @@ void ui_screen_draw(struct ui_app *app, const struct ui_screen *s)
     }
     draw_header(app, s);
     draw_body(app, s, 1, ui_app_body_height(app));
-    if (app->n_hostkeys)
+    if (app->n_hostkeys && ui_app_ctx(app) == UI_CTX_CONFIRM && app->mode != UI_MODE_CONFIRM_QUIT)
         draw_hostkey(app, s, 1, ui_app_body_height(app));
     draw_status(app, s, app->height - 2);
     draw_bottom(app, s, app->height - 1);
