@@ -1,7 +1,8 @@
 #!/bin/bash
 # The real console when vCenter is slow or gone from the start: the cached lab is on screen at
 # once (source "cache", state "connecting") while vCenter's login waits; --read-only refuses
-# changes; started with vCenter stopped it works over SSH; an unknown SSH host key is asked about
+# changes; started with vCenter stopped it works over SSH (both with the passwords typed at the
+# prompt, none in the environment); an unknown SSH host key is asked about
 # with its fingerprint (y records exactly that key and the host is then read over SSH), a changed
 # one is refused loudly and never offered.
 . "$(dirname "$0")/lib.sh"
@@ -15,12 +16,23 @@ tui_init fallback
 labsim_start
 trap 'tui_cleanup; labsim_stop' EXIT
 
+# Starts the console with no password in the environment and types them at its prompts, before
+# curses starts: the console hands them to the endpoint itself (no environment workaround).
+start_typing_passwords() { # COLS ROWS ARGS...
+    (unset NESTLAB_PASSWORD NESTLAB_SSH_PASSWORD && tui_start "$@")
+    tui_wait_for "Password for $LABSIM_USER at" 10
+    tui_type "$LABSIM_PASSWORD"
+    tui_send Enter
+    tui_wait_for "SSH password for root on the ESXi hosts" 10
+    tui_send Enter # the same as vCenter's
+}
+
 # One headless inventory writes the cache the console starts from.
 nestlab inventory >"$TUI_TMP/inv.out" 2>&1 || { cat "$TUI_TMP/inv.out" >&2; tui_fail "inventory"; }
 
 # ---- a slow vCenter: the first frame shows the cache, keys work, then vCenter takes over ------
 labsim_ctl POST /latency '{"ms":3000}' >/dev/null || tui_fail "labsim /latency"
-tui_start 120 40 "$NESTLAB" -c "$LABSIM_CONFIG" --read-only
+start_typing_passwords 120 40 "$NESTLAB" -c "$LABSIM_CONFIG" --read-only
 tui_wait_for "esx-p01.lab.invalid" 2
 tui_wait_for "connecting" 2
 tui_wait_line 'esx-p01\.lab\.invalid.* no-trunk cached' 2
@@ -44,7 +56,7 @@ tui_quit 4
 # ---- vCenter stopped from the start: SSH with the cached host list ----------------------------
 labsim_ctl POST /vcenter/stop >/dev/null || tui_fail "labsim /vcenter/stop"
 tmux -L "$TUI_SOCKET" kill-server 2>/dev/null
-tui_start 120 40 "$NESTLAB" -c "$LABSIM_CONFIG"
+start_typing_passwords 120 40 "$NESTLAB" -c "$LABSIM_CONFIG"
 tui_wait_for "vCenter down, SSH" 30
 tui_wait_line 'esx-p01\.lab\.invalid.* no-trunk ssh' 10
 tui_wait_line 'esx-n01\.lab\.invalid <- n-esx01.* no-trunk ssh' 10
