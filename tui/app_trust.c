@@ -84,8 +84,8 @@ void app_hostkeys_report(struct app_ctx *ctx, struct app_refresh_result *r)
         if (askable) { /* declined earlier this session: say so, do not ask again */
             char text[900];
             snprintf(text, sizeof(text),
-                     "Host %s is not read over SSH: you did not trust its key %s (r asks again "
-                     "after a restart of the console).",
+                     "Host %s is not read over SSH: you did not trust its key %s (restart the "
+                     "console to be asked again).",
                      k->host, k->fingerprint);
             ui_events_add(&ctx->events, UI_EV_ERROR, 0, text);
             continue;
