@@ -209,6 +209,7 @@ static void conn_put(struct vs_client *c, struct vs_conn *k)
 struct xfer {
     CURL *h;
     struct vs_parser *parser;
+    struct nl_buf *raw; /* a 200 body goes here instead of to the parser */
     long status;
     bool failed;
     struct nl_err err;
@@ -222,6 +223,13 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *arg)
         curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->status);
     if (x->status != 200 && x->status != 500)
         return n; /* reported by status alone */
+    if (x->raw && x->status == 200) {
+        if (nl_buf_append(x->raw, data, n, &x->err) != NL_OK) {
+            x->failed = true;
+            return 0;
+        }
+        return n;
+    }
     if (vs_parser_feed(x->parser, data, n, &x->err) != NL_OK) {
         x->failed = true;
         return 0;
@@ -306,6 +314,11 @@ static enum nl_code post(struct vs_client *c, const char *method, const char *bo
     struct xfer x = {.h = k->h};
     size_t cap = opts && opts->stream ? c->max_stream : c->max_reply;
     x.parser = vs_parser_new(method, c->url, opts ? opts->stream : NULL, cap);
+    if (opts && opts->raw) {
+        x.raw = opts->raw;
+        nl_buf_reset(x.raw);
+        x.raw->max = c->max_stream;
+    }
     enum nl_code rc = NL_OK;
 
     pthread_mutex_lock(&c->lock);
@@ -350,6 +363,8 @@ static enum nl_code post(struct vs_client *c, const char *method, const char *bo
                     "The server \"%s\" answered %s with HTTP status 400; if this is an HTTPS "
                     "port, use an https:// URL.",
                     c->url, method);
+    } else if (x.raw && x.status == 200) {
+        rc = NL_OK; /* the caller parses the body */
     } else {
         rc = vs_parser_finish(x.parser, x.status, reply, err);
     }

@@ -13,6 +13,7 @@
 
 #include <libxml/tree.h>
 
+#include "backend/core/buf.h"
 #include "backend/core/err.h"
 #include "backend/vsphere/vs_soap.h"
 #include "backend/vsphere/vs_xml.h"
@@ -53,6 +54,11 @@ struct vs_call_opts {
     const struct vs_stream_spec *stream; /* stream matching elements instead of keeping them */
     atomic_bool *cancel;                 /* aborts the transfer when it becomes true */
     bool no_relogin;                     /* do not log in again on NotAuthenticated */
+    /* Keep an HTTP 200 body here as it came, unparsed (the caller parses it later, e.g. with
+     * vs_reply_parse; capped like a streamed reply); faults are still parsed and returned. The
+     * reply is then empty. An initialised (or zeroed) buffer, emptied first. For fetching the
+     * next page while the current one is parsed. */
+    struct nl_buf *raw;
 };
 
 /* Checks the configuration (URL scheme, thumbprint syntax, TLS backend); no network. */

@@ -1,5 +1,7 @@
 #include "backend/vsphere/vs_inventory.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,17 +11,81 @@
 #include "backend/vsphere/vs_prop.h"
 #include "backend/vsphere/vs_xml.h"
 
+static enum nl_code build_token(xmlNode *m, void *arg, struct nl_err *err)
+{
+    (void)err;
+    vs_xml_add(m, "token", arg);
+    return NL_OK;
+}
+
+/* The next page is fetched on its own thread while the current one is decoded, so the server
+ * builds page k+1 while we parse page k (without this the two strictly alternate, and the
+ * decoding is pure added time). A RetrieveResult carries its token before its objects, so the
+ * request goes out as soon as the first object of a page is complete. */
+struct prefetch {
+    struct vs_client *c;
+    pthread_t thread;
+    bool running;
+    char *token;
+    struct nl_buf body; /* the raw page, parsed by the main thread once joined */
+    enum nl_code rc;
+    struct nl_err err;
+};
+
+static void *prefetch_run(void *arg)
+{
+    struct prefetch *p = arg;
+    const struct vs_service_content *sc = vs_client_service(p->c);
+    struct vs_call_opts o = {.no_relogin = true, .raw = &p->body};
+    memset(&p->err, 0, sizeof p->err);
+    p->rc = vs_call_ex(p->c, "ContinueRetrievePropertiesEx", sc->property_collector.type,
+                       sc->property_collector.id, build_token, p->token, &o, NULL, &p->err);
+    return NULL;
+}
+
+static void prefetch_start(struct prefetch *p, const char *token)
+{
+    if (p->running)
+        return;
+    xstrset(&p->token, token);
+    /* Without a thread the page is simply fetched in turn. */
+    p->running = pthread_create(&p->thread, NULL, prefetch_run, p) == 0;
+}
+
+static void prefetch_join(struct prefetch *p)
+{
+    if (!p->running)
+        return;
+    pthread_join(p->thread, NULL);
+    p->running = false;
+}
+
 struct inv {
     struct nl_lab *lab;
     struct vs_tree *tree;
     size_t objects;
     size_t skipped;
+    struct prefetch *prefetch; /* NULL: no read-ahead (the network-free parser) */
+    bool token_seen;           /* of the page being parsed */
 };
+
+/* Starts fetching the next page once per page, from the token that precedes the objects. */
+static void read_ahead(struct inv *inv, const xmlNode *oc)
+{
+    if (!inv->prefetch || inv->token_seen)
+        return;
+    inv->token_seen = true;
+    char *token = vs_xml_child_text(oc->parent, "token");
+    if (token && *token)
+        prefetch_start(inv->prefetch, token);
+    free(token);
+}
 
 /* One <objects> (ObjectContent): obj, propSet*, missingSet*. */
 static enum nl_code on_object(void *arg, xmlNode *oc, struct nl_err *err)
 {
     struct inv *inv = arg;
+    read_ahead(inv, oc);
     struct vs_moref obj;
     if (!vs_xml_moref(vs_xml_child(oc, "obj"), &obj)) {
         inv->skipped++;
@@ -113,13 +179,6 @@ static enum nl_code build_retrieve(xmlNode *m, void *arg, struct nl_err *err)
     return NL_OK;
 }
 
-static enum nl_code build_token(xmlNode *m, void *arg, struct nl_err *err)
-{
-    (void)err;
-    vs_xml_add(m, "token", arg);
-    return NL_OK;
-}
-
 static enum nl_code build_view_this(xmlNode *m, void *arg, struct nl_err *err)
 {
     (void)m, (void)arg, (void)err;
@@ -134,7 +193,11 @@ static enum nl_code fetch_once(struct vs_client *c, struct nl_lab *lab, struct v
     struct vs_reply r;
     struct vs_moref view = {0};
     char *token = NULL;
-    struct inv inv = {.lab = lab, .tree = tree};
+    struct prefetch pf = {.c = c};
+    struct nl_buf page;
+    nl_buf_init(&pf.body, 0);
+    nl_buf_init(&page, 0);
+    struct inv inv = {.lab = lab, .tree = tree, .prefetch = &pf};
     struct vs_stream_spec s;
     struct vs_call_opts o = {.stream = objects_spec(&inv, &s), .no_relogin = true};
 
@@ -158,20 +221,48 @@ static enum nl_code fetch_once(struct vs_client *c, struct nl_lab *lab, struct v
         token = token_of(&r);
     vs_reply_clear(&r);
     while (rc == NL_OK && token) {
-        rc = vs_call_ex(c, "ContinueRetrievePropertiesEx", sc->property_collector.type,
-                        sc->property_collector.id, build_token, token, &o, &r, err);
+        inv.token_seen = false;
+        prefetch_join(&pf);
+        bool ahead = pf.token && strcmp(pf.token, token) == 0;
+        xstrset(&pf.token, NULL);
+        if (ahead && pf.rc != NL_OK) {
+            rc = pf.rc;
+            if (err && !nl_err_is_set(err))
+                *err = pf.err;
+            free(token);
+            token = NULL; /* the server has dropped or never kept it */
+            break;
+        }
+        if (ahead) {
+            /* The body moves out so that the next read-ahead has a buffer of its own. */
+            nl_buf_free(&page);
+            page = pf.body;
+            nl_buf_init(&pf.body, 0);
+            rc = vs_reply_parse("ContinueRetrievePropertiesEx", vs_client_url(c), 200, page.data,
+                                page.len, 0, o.stream, 0, &r, err);
+        } else {
+            rc = vs_call_ex(c, "ContinueRetrievePropertiesEx", sc->property_collector.type,
+                            sc->property_collector.id, build_token, token, &o, &r, err);
+        }
         free(token);
         token = rc == NL_OK ? token_of(&r) : NULL;
         vs_reply_clear(&r);
     }
+    /* A read-ahead still running when the read failed: wait for it (it uses the client); the
+     * rest of the result then dies with the view and the session. */
+    prefetch_join(&pf);
     struct vs_call_opts quiet = {.no_relogin = true, .timeout_s = 10};
-    if (token) /* abandoned mid-way: let the server drop the rest */
+    if (token && !(pf.token && strcmp(pf.token, token) == 0))
+        /* abandoned mid-way: let the server drop the rest */
         vs_call_ex(c, "CancelRetrievePropertiesEx", sc->property_collector.type,
                    sc->property_collector.id, build_token, token, &quiet, NULL, NULL);
     vs_call_ex(c, "DestroyView", view.type, view.id, build_view_this, NULL, &quiet, NULL, NULL);
     NL_DEBUG("Inventory of \"%s\": %zu objects, %zu malformed skipped.", vs_client_url(c),
              inv.objects, inv.skipped);
     free(token);
+    free(pf.token);
+    nl_buf_free(&pf.body);
+    nl_buf_free(&page);
     vs_moref_clear(&view);
     return rc;
 }
