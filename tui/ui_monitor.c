@@ -125,6 +125,19 @@ void ui_monitor_fit(int width, int longest_name, struct ui_monitor_cols *o)
         o->name_w = o->name_w + avail < 6 ? 6 : o->name_w + avail;
 }
 
+void ui_monitor_clip(struct ui_lines *l, size_t from, int width)
+{
+    for (size_t i = from; i < l->n; i++) {
+        if (ui_text_width(l->v[i].text) <= width)
+            continue;
+        size_t size = strlen(l->v[i].text) + 8;
+        char *cut = xmalloc(size);
+        ui_text_fit(l->v[i].text, width < 1 ? 1 : width, 0, cut, size);
+        free(l->v[i].text);
+        l->v[i].text = cut;
+    }
+}
+
 void ui_monitor_rate(double v, char *buf, size_t size)
 {
     if (!isfinite(v))
@@ -169,6 +182,7 @@ static char *spark(const struct perf_series *r, int64_t end, int width, double l
 
 void ui_monitor_list_lines(const struct ui_monitor_list *in, struct ui_lines *out)
 {
+    size_t from = out->n;
     ui_lines_add(out, UI_ROLE_TITLE, "%s", in->title ? in->title : "Monitor");
     if (in->note && *in->note)
         ui_lines_add(out, UI_ROLE_DIM, "%s", in->note);
@@ -195,14 +209,16 @@ void ui_monitor_list_lines(const struct ui_monitor_list *in, struct ui_lines *ou
     len = cat_fit(line, len, sizeof(line), "HOST", c.name_w + 1, true);
     if (c.cpu_w)
         len = cat_fit(line, len, sizeof(line), "CPU %", c.cpu_w + 1, true);
-    len = cat_fit(line, len, sizeof(line), c.cpu_w ? "now" : "CPU %", CPU_VAL_W, false);
+    char hv[16]; /* value headings right-aligned over their numbers */
+    snprintf(hv, sizeof(hv), "%*s", CPU_VAL_W, c.cpu_w ? "now" : "CPU %");
+    len = cat(line, len, sizeof(line), hv);
     if (c.pps_w) {
         len = cat(line, len, sizeof(line), "  ");
         len = cat_fit(line, len, sizeof(line), "packets/s", c.pps_w, true);
     }
     if (c.pps_val) {
-        len = cat(line, len, sizeof(line), " ");
-        cat_fit(line, len, sizeof(line), c.pps_w ? "now" : "pkts/s", PPS_VAL_W, false);
+        snprintf(hv, sizeof(hv), " %*s", PPS_VAL_W, c.pps_w ? "now" : "pkts/s");
+        cat(line, len, sizeof(line), hv);
     }
     ui_lines_add(out, UI_ROLE_DIM, "%s", line);
     if (!in->n)
@@ -247,4 +263,5 @@ void ui_monitor_list_lines(const struct ui_monitor_list *in, struct ui_lines *ou
         }
         ui_lines_add(out, (int)i == in->cursor ? UI_ROLE_SELECTED : UI_ROLE_SPARK, "%s", line);
     }
+    ui_monitor_clip(out, from, in->width);
 }

@@ -91,6 +91,10 @@ struct ui_monitor_list {
  * store has nothing for a host. */
 void ui_monitor_list_lines(const struct ui_monitor_list *in, struct ui_lines *out);
 
+/* Cuts lines [from, n) of l to width columns (an ellipsis marks a cut): every builder below
+ * returns lines no wider than it was asked for, whatever the terminal. */
+void ui_monitor_clip(struct ui_lines *l, size_t from, int width);
+
 /* A packet rate in at most 7 columns: "950", "7.2k", "36.0k", "1.2M". */
 void ui_monitor_rate(double v, char *buf, size_t size);
 

@@ -55,7 +55,16 @@ static void put_cell(char *line, size_t *len, size_t size, const char *cell)
     *len += n;
 }
 
+static void chart_lines(const struct ui_monitor_chart *in, struct ui_lines *out);
+
 void ui_monitor_chart_lines(const struct ui_monitor_chart *in, struct ui_lines *out)
+{
+    size_t from = out->n;
+    chart_lines(in, out);
+    ui_monitor_clip(out, from, in->width);
+}
+
+static void chart_lines(const struct ui_monitor_chart *in, struct ui_lines *out)
 {
     const struct perf_series *r = in->series;
     struct perf_sample last = {0, NAN};
@@ -76,7 +85,7 @@ void ui_monitor_chart_lines(const struct ui_monitor_chart *in, struct ui_lines *
         return;
     }
     if (pw < 4 || ph < 1) {
-        ui_lines_add(out, UI_ROLE_DIM, "  The terminal is too small for a chart.");
+        ui_lines_add(out, UI_ROLE_DIM, "  Too small for a chart.");
         return;
     }
     double lo = in->lo, hi = in->hi;

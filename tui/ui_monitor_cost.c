@@ -97,10 +97,12 @@ static void wrap(struct ui_lines *out, const char *text, int width)
 
 void ui_monitor_cost_lines(const struct perf_cost_table *t, int width, struct ui_lines *out)
 {
+    size_t from = out->n;
     if (!t || !t->n) {
         ui_lines_add(out, UI_ROLE_TITLE, "Measured cost of security changes");
         ui_lines_add(out, UI_ROLE_DIM,
                      " No vSwitch security change in the last hour: nothing to measure.");
+        ui_monitor_clip(out, from, width);
         return;
     }
     ui_lines_add(out, UI_ROLE_TITLE,
@@ -194,4 +196,5 @@ void ui_monitor_cost_lines(const struct perf_cost_table *t, int width, struct ui
     for (size_t i = 0; i < notes.n; i++)
         wrap(out, notes.v[i].text, width);
     ui_lines_free(&notes);
+    ui_monitor_clip(out, from, width);
 }
