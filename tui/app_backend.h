@@ -210,8 +210,6 @@ void app_words_free(char **argv, int argc);
  */
 struct ops_scope *app_scope_from_ids(const struct nl_lab *lab, const char *const *ids, size_t n,
                                      bool vm_intent);
-/* Appends b's steps to a (same lab snapshot) and frees b; groups are renumbered per host. */
-void app_plan_merge(struct ops_plan *a, struct ops_plan **b);
 /* "HOST: WHAT" of ops_step_text without the status word and the host: just WHAT. Owned. */
 char *app_step_what(const struct ops_plan *plan, const struct ops_step *step);
 /* Parses "2025-03-01T10:15:00Z"; 0 when malformed. */

@@ -127,7 +127,7 @@ static enum nl_code promiscuous_plan(const struct plan_job *j, const struct ops_
         if (!*out)
             *out = p;
         else
-            app_plan_merge(*out, &p);
+            ops_plan_merge(*out, &p);
     }
     if (rc != NL_OK)
         ops_plan_free(out);

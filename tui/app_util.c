@@ -173,46 +173,6 @@ struct ops_scope *app_scope_from_ids(const struct nl_lab *lab, const char *const
 
 /* ---- plans ---------------------------------------------------------------------------------- */
 
-void app_plan_merge(struct ops_plan *a, struct ops_plan **pb)
-{
-    struct ops_plan *b = *pb;
-    if (!b)
-        return;
-    size_t off = a->n_steps;
-    a->steps = xrealloc(a->steps, (a->n_steps + b->n_steps) * sizeof(*a->steps));
-    for (size_t i = 0; i < b->n_steps; i++) {
-        struct ops_step s = b->steps[i];
-        if (s.depends >= 0)
-            s.depends += (ssize_t)off;
-        if (s.chain > 0)
-            s.chain += a->n_chains;
-        a->steps[a->n_steps++] = s;
-    }
-    a->n_chains += b->n_chains;
-    b->n_steps = 0; /* the steps moved */
-    /* One group per host across both halves, dense in order of first appearance, like the
-     * engine numbers them; skipped steps keep no group. */
-    size_t nh = a->lab ? a->lab->n_hosts : 0;
-    int *group_of = xmalloc((nh + 1) * sizeof(*group_of));
-    for (size_t i = 0; i <= nh; i++)
-        group_of[i] = -1;
-    a->n_groups = 0;
-    for (size_t i = 0; i < a->n_steps; i++) {
-        struct ops_step *s = &a->steps[i];
-        if (s->group < 0 || s->host < 0 || (size_t)s->host >= nh)
-            continue;
-        if (group_of[s->host] < 0)
-            group_of[s->host] = a->n_groups++;
-        s->group = group_of[s->host];
-    }
-    free(group_of);
-    char *text = xasprintf("%s; %s", a->intent_text ? a->intent_text : "",
-                           b->intent_text ? b->intent_text : "");
-    free(a->intent_text);
-    a->intent_text = text;
-    ops_plan_free(pb);
-}
-
 char *app_step_what(const struct ops_plan *plan, const struct ops_step *step)
 {
     char *line = ops_step_text(plan, step);

@@ -185,6 +185,11 @@ enum nl_code ops_plan_new(const struct nl_lab *lab, const struct ops_scope *scop
                           const struct ops_intent *intent, struct ops_plan **out,
                           struct nl_err *err);
 void ops_plan_free(struct ops_plan **plan);
+/* Appends the steps of *b to a and frees *b (set to NULL; NULL is allowed). Both plans must have
+ * been computed on the same lab (host indexes are shared); steps keep their order, chains and
+ * dependencies, and get one group per host across both, as ops_plan_new numbers them. The
+ * intent texts are joined with "; ". */
+void ops_plan_merge(struct ops_plan *a, struct ops_plan **b);
 
 struct ops_counts {
     size_t planned, compliant, blocked; /* from the plan */

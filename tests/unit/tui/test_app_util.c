@@ -206,13 +206,13 @@ static void test_plan_merge(void)
     size_t na = a->n_steps, nb = b->n_steps, nc = c->n_steps;
     char *a_text = xstrdup(a->intent_text), *b_text = xstrdup(b->intent_text);
 
-    app_plan_merge(a, &b);
+    ops_plan_merge(a, &b);
     CHECK(b == NULL);
     CHECK_INT(a->n_steps, na + nb);
     char *want = xasprintf("%s; %s", a_text, b_text);
     CHECK_STR(a->intent_text, want);
     free(want);
-    app_plan_merge(a, &c);
+    ops_plan_merge(a, &c);
     CHECK(c == NULL);
     CHECK_INT(a->n_steps, na + nb + nc);
     CHECK_INT(a->n_chains, 2);
@@ -241,7 +241,7 @@ static void test_plan_merge(void)
 
     /* merging NULL changes nothing */
     struct ops_plan *none = NULL;
-    app_plan_merge(a, &none);
+    ops_plan_merge(a, &none);
     CHECK_INT(a->n_steps, na + nb + nc);
 
     /* the merged plan still applies: never two calls on one host at once, every host done */
