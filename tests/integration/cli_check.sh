@@ -31,8 +31,8 @@ expect_rc 2 "--fix without --yes and without a terminal changes nothing" nestlab
 ok "labsim unchanged" test "$(labsim_state | md5sum)" = "$before"
 
 OUT=$(nestlab check --fix --yes --json 2>/dev/null)
-py_check "--fix: five changes applied and verified" \
-  'sum(1 for p in d["plans"] for s in p["steps"] if s["result"]=="ok" and s["verify"]=="verified")==5'
+py_check "--fix: one plan, five changes applied and verified" \
+  'sum(1 for s in d["plan"]["steps"] if s["result"]=="ok" and s["verify"]=="verified")==5'
 py_check "--fix: every remaining error needs a person" \
   'd["remaining"]["errors"]>0 and d["remaining"]["fixable"]==0 and d["remaining"]["need_a_person"]==d["remaining"]["errors"]'
 py_check "--fix: the fixed findings are gone" \
@@ -44,6 +44,11 @@ ok "labsim: physical hosts accept all three and have the trunk" state_py \
 ok "labsim: kvm04 nested HV on" state_py 'V["kvm04"]["nested_hv"]==True'
 expect_rc 1 "check after the fix: errors that need a person remain" nestlab check --fix --dry-run
 expect_in "each needs a person" "the report says the rest needs a person"
-expect_rc 0 "the fix is journaled" nestlab journal
-expect_in "nested HV on" "journal has the nested HV change"
+OUT=$(nestlab journal --json 2>/dev/null)
+py_check "the fix is ONE journaled change set of five steps" \
+  'len(d["entries"])==1 and len([s for s in d["entries"][0]["steps"] if s["result"]=="ok"])==5'
+expect_rc 0 "the whole fix undoes in one go" nestlab undo --yes
+ok "labsim: kvm04 back to no nested HV, no trunk on esx-p01" state_py \
+  'V["kvm04"]["nested_hv"]==False and not any(p["vlan"]==4095 for p in H["esx-p01.lab.invalid"]["portgroups"])'
+
 check_done
