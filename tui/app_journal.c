@@ -7,6 +7,7 @@
 #include "backend/core/buf.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/check.h"
+#include "backend/ops/reconcile.h"
 #include "tui/app_backend.h"
 
 /* ---- journal -------------------------------------------------------------------------------- */
@@ -122,60 +123,6 @@ enum nl_code app_undo_plan(const char *journal_path, const char *id, const struc
 
 /* ---- reconciliation ------------------------------------------------------------------------- */
 
-/* Does the fresh lab show step s's `after` value? NULL when it does, else a phrase saying what
- * vCenter reports (owned). */
-static char *step_mismatch(const struct nl_lab *lab, const struct ops_step *s)
-{
-    const struct nl_host *h = s->host_name ? nl_lab_find_host_by_name(lab, s->host_name) : NULL;
-    const struct nl_vm *vm = s->vm_name ? nl_lab_find_vm_by_name(lab, s->vm_name) : NULL;
-    const char *who = s->vm_name ? s->vm_name : s->host_name ? s->host_name : "?";
-    switch (s->kind) {
-    case OPS_STEP_SET_VSWITCH_SECURITY: {
-        const struct nl_vswitch *vs = h && s->vswitch ? nl_host_find_vswitch(h, s->vswitch) : NULL;
-        if (!vs)
-            return xasprintf("%s: vSwitch '%s' not found", who, s->vswitch ? s->vswitch : "?");
-        const struct nl_security *a = &s->after.sec, *b = &vs->security;
-        if ((a->promiscuous != NL_TRI_UNSET && a->promiscuous != b->promiscuous) ||
-            (a->forged_transmits != NL_TRI_UNSET && a->forged_transmits != b->forged_transmits) ||
-            (a->mac_changes != NL_TRI_UNSET && a->mac_changes != b->mac_changes))
-            return xasprintf("%s: %s promiscuous %s, forged transmits %s, MAC changes %s", who,
-                             vs->name, nl_tri_word(b->promiscuous, "accept", "reject"),
-                             nl_tri_word(b->forged_transmits, "accept", "reject"),
-                             nl_tri_word(b->mac_changes, "accept", "reject"));
-        return NULL;
-    }
-    case OPS_STEP_ADD_PORTGROUP:
-    case OPS_STEP_SET_PORTGROUP: {
-        const struct nl_portgroup *pg =
-            h && s->portgroup ? nl_host_find_portgroup(h, s->portgroup) : NULL;
-        if (!pg)
-            return xasprintf("%s: port group '%s' is missing", who,
-                             s->portgroup ? s->portgroup : "?");
-        if (s->after.vlan >= 0 && pg->vlan != s->after.vlan)
-            return xasprintf("%s: port group '%s' has VLAN %d", who, pg->name, pg->vlan);
-        return NULL;
-    }
-    case OPS_STEP_REMOVE_PORTGROUP:
-        if (h && s->portgroup && nl_host_find_portgroup(h, s->portgroup))
-            return xasprintf("%s: port group '%s' is still there", who, s->portgroup);
-        return NULL;
-    case OPS_STEP_SET_NESTED_HV:
-        if (!vm)
-            return xasprintf("VM '%s' not found", who);
-        if (vm->nested_hv != s->after.nested_hv)
-            return xasprintf("%s: nested HV %s", who, nl_tri_word(vm->nested_hv, "on", "off"));
-        return NULL;
-    case OPS_STEP_POWER_OFF:
-    case OPS_STEP_POWER_ON:
-        if (!vm)
-            return xasprintf("VM '%s' not found", who);
-        if (vm->power != s->after.power)
-            return xasprintf("%s: power %s", who, nl_power_name(vm->power));
-        return NULL;
-    }
-    return NULL;
-}
-
 void app_reconcile(const char *journal_path, time_t since, const struct nl_lab *lab,
                    struct app_refresh_result *r)
 {
@@ -187,33 +134,19 @@ void app_reconcile(const char *journal_path, time_t since, const struct nl_lab *
             xasprintf("The journal could not be read to compare the SSH changes: %s", err.message));
         return;
     }
-    for (size_t i = 0; i < jn->n_entries; i++) {
-        const struct ops_journal_entry *e = &jn->entries[i];
-        if (!e->transport || strcmp(e->transport, "ssh") != 0 || app_parse_time(e->time) < since)
-            continue;
-        size_t applied = 0, same = 0;
-        char *first = NULL;
-        for (size_t k = 0; k < e->n_steps; k++) {
-            if (e->steps[k].result != OPS_RESULT_OK)
-                continue;
-            applied++;
-            char *why = step_mismatch(lab, &e->steps[k]);
-            if (!why)
-                same++;
-            else if (!first)
-                first = why;
-            else
-                free(why);
-        }
-        char *note = first ? xasprintf("vCenter: %zu of %zu as applied; %s", same, applied, first)
-                           : xasprintf("vCenter: all %zu as applied", applied);
+    struct ops_reconcile *rc = ops_reconcile_new(jn, lab, NULL, "ssh", since);
+    for (size_t i = 0; i < rc->n; i++) {
+        const struct ops_reconcile_entry *re = &rc->entries[i];
+        char *note = re->n_differences ? xasprintf("vCenter: %zu of %zu as applied; %s",
+                                                   re->as_applied, re->applied, re->differences[0])
+                                       : xasprintf("vCenter: all %zu as applied", re->applied);
         app_strv_push(&r->reconcile, &r->n_reconcile,
                       xasprintf("Made over SSH while vCenter was away: %s (%s). %s.",
-                                e->intent ? e->intent : "?", e->id, note));
-        app_strv_push(&r->notes, &r->n_notes, xstrdup(e->id));
+                                re->entry->intent ? re->entry->intent : "?", re->entry->id, note));
+        app_strv_push(&r->notes, &r->n_notes, xstrdup(re->entry->id));
         app_strv_push(&r->notes, &r->n_notes, note);
-        free(first);
     }
+    ops_reconcile_free(&rc);
     ops_journal_free(&jn);
 }
 
