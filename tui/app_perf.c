@@ -28,7 +28,8 @@ struct timeline_ev {
     char *host_name; /* to find the host again when ids change (vCenter <-> SSH) */
     char *vswitch;
     char *what;
-    bool journal; /* from the journal (exact time) rather than seen live */
+    bool journal;        /* from the journal (exact time) rather than seen live */
+    enum nl_tri promisc; /* promiscuous after the change; UNSET when it did not change it */
 };
 
 struct flag {
@@ -41,7 +42,7 @@ struct app_perf {
     struct perf_store *store;
     void (*inner_poll)(void *ctx, struct ui_events *ev);
     int interval;
-    time_t next_due;
+    int64_t next_due; /* monotonic milliseconds */
     bool busy;
 
     /* The counter map of map_ep (a job borrows it by moving it out and back). */
@@ -87,6 +88,13 @@ static int env_interval(void)
     return (int)v;
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void wake(struct app_ctx *ctx)
 {
     nl_queue_push(ctx->q, nl_msg_new(APP_MSG_PERF_WAKE, NULL, NULL));
@@ -116,14 +124,16 @@ static bool same_switch(const struct timeline_ev *a, const char *host_name, cons
 }
 
 /* Adds a change unless the timeline has it already: a journaled change replaces the live
- * sighting of the same vSwitch close in time (the journal knows when it was made); a live
- * sighting of a journaled change is dropped. */
+ * sighting of the same flip of the same vSwitch close in time (the journal knows when it was
+ * made); a live sighting of a journaled change is dropped. Flips the other way are changes of
+ * their own, however close. */
 static void timeline_add(struct app_perf *p, int64_t t, const char *host_id, const char *host_name,
-                         const char *vswitch, const char *what, bool journal)
+                         const char *vswitch, const char *what, bool journal, enum nl_tri promisc)
 {
     for (size_t i = 0; i < p->n_ev; i++) {
         struct timeline_ev *e = &p->ev[i];
-        if (!same_switch(e, host_name, host_id, vswitch) || llabs(e->t - t) > DEDUP_WINDOW_S)
+        if (!same_switch(e, host_name, host_id, vswitch) || llabs(e->t - t) > DEDUP_WINDOW_S ||
+            e->promisc != promisc)
             continue;
         if (journal && e->journal && e->t == t && e->what && what && strcmp(e->what, what) == 0)
             return; /* the journal read again */
@@ -143,7 +153,8 @@ static void timeline_add(struct app_perf *p, int64_t t, const char *host_id, con
                               host_name ? xstrdup(host_name) : NULL,
                               vswitch ? xstrdup(vswitch) : NULL,
                               xstrdup(what ? what : "?"),
-                              journal};
+                              journal,
+                              promisc};
 }
 
 static int ev_cmp(const void *a, const void *b)
@@ -227,7 +238,8 @@ static void flags_check(struct app_perf *p, const struct app_ctx *ctx)
         const struct nl_host *h = nl_lab_find_host(lab, host_id);
         char *what = xasprintf("promiscuous %s->%s on %s (seen live)", sec_word(old->promisc),
                                sec_word(now[i].promisc), sep + 1);
-        timeline_add(p, (int64_t)t, host_id, h ? h->name : NULL, sep + 1, what, false);
+        timeline_add(p, (int64_t)t, host_id, h ? h->name : NULL, sep + 1, what, false,
+                     now[i].promisc);
         free(what);
         free(host_id);
     }
@@ -303,12 +315,15 @@ static void journal_job_run(void *arg)
             if (st->kind != OPS_STEP_SET_VSWITCH_SECURITY || st->result != OPS_RESULT_OK)
                 continue;
             r->ev = xgrow(r->ev, &r->cap, r->n + 1, sizeof(*r->ev));
-            r->ev[r->n++] = (struct timeline_ev){t,
-                                                 st->host_id ? xstrdup(st->host_id) : NULL,
-                                                 st->host_name ? xstrdup(st->host_name) : NULL,
-                                                 st->vswitch ? xstrdup(st->vswitch) : NULL,
-                                                 step_what(st),
-                                                 true};
+            r->ev[r->n++] = (struct timeline_ev){
+                t,
+                st->host_id ? xstrdup(st->host_id) : NULL,
+                st->host_name ? xstrdup(st->host_name) : NULL,
+                st->vswitch ? xstrdup(st->vswitch) : NULL,
+                step_what(st),
+                true,
+                st->after.sec.promiscuous != st->before.sec.promiscuous ? st->after.sec.promiscuous
+                                                                        : NL_TRI_UNSET};
         }
     }
 post:
@@ -344,7 +359,7 @@ static void journal_done(struct app_ctx *ctx, struct journal_result *r)
         NL_WARN("The journal could not be read for the monitor: %s", r->error);
     for (size_t i = 0; i < r->n; i++) {
         const struct timeline_ev *e = &r->ev[i];
-        timeline_add(p, e->t, e->host_id, e->host_name, e->vswitch, e->what, true);
+        timeline_add(p, e->t, e->host_id, e->host_name, e->vswitch, e->what, true, e->promisc);
     }
     if (p->journal_again) {
         p->journal_again = false;
@@ -553,7 +568,7 @@ static void collected(struct app_ctx *ctx, struct collect_result *r)
 {
     struct app_perf *p = ctx->perf;
     p->busy = false;
-    p->next_due = time(NULL) + p->interval;
+    p->next_due = now_ms() + (int64_t)p->interval * 1000;
     if (r->ep == p->map_ep && r->map && !p->map) {
         p->map = r->map; /* kept for the next query of this connection */
         r->map = NULL;
@@ -597,7 +612,7 @@ static void perf_poll(void *vctx, struct ui_events *ev)
         if (ev->v[i].kind == UI_EV_JOURNAL || ev->v[i].kind == UI_EV_PLAN_DONE)
             journal_read(ctx);
     flags_check(p, ctx);
-    if (!p->busy && time(NULL) >= p->next_due)
+    if (!p->busy && now_ms() >= p->next_due)
         collect_start(ctx);
 }
 
