@@ -1,6 +1,7 @@
 /* nestlab monitor / nestlab cost: host CPU and network from vCenter's real-time counters (one
- * QueryPerf call per refresh for every host in view), and the measured cost of the security
- * changes in the journal. */
+ * QueryPerf call per refresh for every host in view) or, when vCenter is not connected, from
+ * esxtop over SSH at 2-second resolution; and the measured cost of the security changes in the
+ * journal, which needs vCenter's history. */
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
@@ -20,32 +21,114 @@
 #include "backend/perf/perf_store.h"
 #include "backend/perf/perf_time.h"
 #include "backend/vsphere/vs_perf.h"
+#include "tui/cli_monitor.h"
 #include "tui/cli_verbs.h"
 
 /* The hosts to watch: --hosts, or the scope options, or every host. */
 static enum nl_code pick_hosts(const struct cli_opts *o, const struct nl_lab *lab,
-                               struct ops_scope **scope, struct nl_err *err)
+                               struct ops_scope **scope, bool *implicit, struct nl_err *err)
 {
     struct ops_scope_req req;
     cli_scope_req(o, NULL, &req);
     for (size_t i = 0; i < o->monitor_hosts.n; i++)
         ops_scope_req_add_host(&req, o->monitor_hosts.v[i]);
-    if (ops_scope_req_is_empty(&req))
+    *implicit = ops_scope_req_is_empty(&req);
+    if (*implicit)
         req.all = true;
     enum nl_code rc = ops_scope_resolve(lab, &req, scope, err);
     ops_scope_req_clear(&req);
     return rc;
 }
 
-static struct vs_client *need_vcenter(struct cli_session *s, const char *verb, struct nl_err *err)
+/* The cost of a change is a before/after comparison, so it needs samples from before the
+ * change: vCenter keeps an hour of them; esxtop over SSH only measures from the moment it runs. */
+static struct vs_client *cost_vcenter(struct cli_session *s, struct nl_err *err)
 {
     struct vs_client *vc = nl_endpoint_vcenter(s->ep);
     if (!vc)
         NL_ERR(err, NL_ERR_STATE, "no-vcenter",
-               "nestlab %s reads vCenter's real-time performance counters, and vCenter of \"%s\" "
-               "is not connected; try again when it answers.",
-               verb, nl_endpoint_name(s->ep));
+               "nestlab cost compares vCenter's counters from before and after each change, and "
+               "vCenter of \"%s\" is not connected. esxtop over SSH measures only from now on, "
+               "so it has nothing from before a change and no cost can be given. Run nestlab "
+               "cost when vCenter answers; nestlab monitor --direct shows live figures meanwhile.",
+               nl_endpoint_name(s->ep));
     return vc;
+}
+
+/* The series behind the printed columns: vCenter's counters, or esxtop's, which have no MHz,
+ * broadcast or KB/s figures (NULL: printed as "-", null in JSON). */
+struct columns {
+    const char *source;
+    const char *cpu, *mhz, *pps, *bcast, *kbps;
+    int interval;
+};
+
+static const struct columns vcenter_columns = {
+    "vcenter",         PERF_CPU_USAGE,   PERF_CPU_MHZ,          PERF_NET_PKTS_RX,
+    PERF_NET_BCAST_RX, PERF_NET_RX_KBPS, PERF_REALTIME_INTERVAL};
+static const struct columns esxtop_columns = {
+    "esxtop", PERF_ESXTOP_CPU, NULL, PERF_ESXTOP_DELIVERED, NULL, NULL, PERF_ESXTOP_INTERVAL};
+
+/* What one monitor run watches and has printed so far. */
+struct watch {
+    const struct nl_lab *lab;
+    const struct columns *cols;
+    size_t *hosts; /* indexes into lab->hosts */
+    size_t n;
+    int64_t *since;   /* per host: the newest sample printed */
+    json_t **samples; /* per host: its "samples" array (borrowed from hosts_json) */
+    json_t *hosts_json;
+};
+
+/* Over SSH an implicit "every host" leaves out the hosts that could not be read (not
+ * responding, or shown from the cache): esxtop on them can only time out. Named hosts are
+ * always tried, so a failure is reported. */
+static void watch_init(struct watch *w, const struct nl_lab *lab, const struct ops_scope *scope,
+                       const struct columns *cols, bool skip_unreachable, bool json)
+{
+    memset(w, 0, sizeof(*w));
+    w->lab = lab;
+    w->cols = cols;
+    size_t cap = scope->n_hosts ? scope->n_hosts : 1;
+    w->hosts = xcalloc(cap, sizeof(*w->hosts));
+    w->since = xcalloc(cap, sizeof(*w->since));
+    w->samples = xcalloc(cap, sizeof(*w->samples));
+    w->hosts_json = json ? json_array() : NULL;
+    for (size_t i = 0; i < scope->n_hosts; i++) {
+        const struct nl_host *host = &lab->hosts[scope->hosts[i]];
+        if (skip_unreachable &&
+            (host->connection == NL_CONN_NOT_RESPONDING ||
+             host->connection == NL_CONN_DISCONNECTED || host->source == NL_SOURCE_CACHE)) {
+            fprintf(stderr, "nestlab: note: not watching \"%s\": it could not be read over SSH.\n",
+                    host->name ? host->name : host->id);
+            continue;
+        }
+        w->hosts[w->n] = scope->hosts[i];
+        if (w->hosts_json) {
+            json_t *hj = json_object();
+            json_object_set_new(hj, "id", json_string(host->id));
+            json_object_set_new(hj, "name", json_string(host->name ? host->name : host->id));
+            w->samples[w->n] = json_array();
+            json_object_set_new(hj, "samples", w->samples[w->n]);
+            json_array_append_new(w->hosts_json, hj);
+        }
+        w->n++;
+    }
+}
+
+static void watch_clear(struct watch *w)
+{
+    free(w->hosts);
+    free(w->since);
+    free(w->samples);
+    json_decref(w->hosts_json);
+    memset(w, 0, sizeof(*w));
+}
+
+static const struct perf_series *find_series(const struct perf_store *store, const char *entity,
+                                             const char *metric)
+{
+    return metric ? perf_store_find(store, entity, metric, "") : NULL;
 }
 
 static double value_at(const struct perf_series *r, int64_t t)
@@ -70,39 +153,28 @@ static void print_num(json_t *obj, const char *key, double v, int decimals)
         printf(" %10.*f", decimals, v);
 }
 
-/* Prints every sample newer than *since of each host; returns the newest time printed. */
-static int64_t print_samples(const struct nl_lab *lab, const struct ops_scope *scope,
-                             const struct perf_store *store, int64_t since, json_t *hosts_json)
+/* Prints (or adds to the JSON) every sample of each host newer than what was printed before. */
+static void print_samples(struct watch *w, const struct perf_store *store)
 {
-    int64_t newest = since;
-    for (size_t h = 0; h < scope->n_hosts; h++) {
-        const struct nl_host *host = &lab->hosts[scope->hosts[h]];
-        const struct perf_series *cpu = perf_store_find(store, host->id, PERF_CPU_USAGE, "");
-        const struct perf_series *mhz = perf_store_find(store, host->id, PERF_CPU_MHZ, "");
-        const struct perf_series *pps = perf_store_find(store, host->id, PERF_NET_PKTS_RX, "");
-        const struct perf_series *bc = perf_store_find(store, host->id, PERF_NET_BCAST_RX, "");
-        const struct perf_series *kb = perf_store_find(store, host->id, PERF_NET_RX_KBPS, "");
-        json_t *samples = NULL;
-        if (hosts_json) {
-            json_t *hj = json_object();
-            json_object_set_new(hj, "id", json_string(host->id));
-            json_object_set_new(hj, "name", json_string(host->name ? host->name : host->id));
-            samples = json_array();
-            json_object_set_new(hj, "samples", samples);
-            json_array_append_new(hosts_json, hj);
-        }
+    const struct columns *c = w->cols;
+    for (size_t h = 0; h < w->n; h++) {
+        const struct nl_host *host = &w->lab->hosts[w->hosts[h]];
+        const struct perf_series *cpu = find_series(store, host->id, c->cpu);
+        const struct perf_series *mhz = find_series(store, host->id, c->mhz);
+        const struct perf_series *pps = find_series(store, host->id, c->pps);
+        const struct perf_series *bc = find_series(store, host->id, c->bcast);
+        const struct perf_series *kb = find_series(store, host->id, c->kbps);
         for (size_t i = 0; cpu && i < perf_series_len(cpu); i++) {
             struct perf_sample smp = perf_series_get(cpu, i);
-            if (smp.t <= since)
+            if (smp.t <= w->since[h])
                 continue;
-            if (smp.t > newest)
-                newest = smp.t;
+            w->since[h] = smp.t;
             char when[40];
             perf_time_format_iso(smp.t, when, sizeof(when));
-            json_t *sj = samples ? json_object() : NULL;
+            json_t *sj = w->hosts_json ? json_object() : NULL;
             if (sj) {
                 json_object_set_new(sj, "time", json_string(when));
-                json_array_append_new(samples, sj);
+                json_array_append_new(w->samples[h], sj);
             } else {
                 printf("%-28.28s %s", host->name ? host->name : host->id, when);
             }
@@ -115,7 +187,6 @@ static int64_t print_samples(const struct nl_lab *lab, const struct ops_scope *s
                 putchar('\n');
         }
     }
-    return newest;
 }
 
 static volatile sig_atomic_t monitor_stop;
@@ -124,6 +195,19 @@ static void on_interrupt(int sig)
 {
     (void)sig;
     monitor_stop = 1;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* esxtop takes at most 1000 iterations; each covers PERF_ESXTOP_INTERVAL seconds. */
+static int esxtop_iterations(int samples)
+{
+    return samples < 1 ? 1 : samples > 1000 ? 1000 : samples;
 }
 
 int cli_run_monitor(struct cli_opts *o)
@@ -141,44 +225,87 @@ int cli_run_monitor(struct cli_opts *o)
     struct perf_counter_map *map = NULL;
     struct perf_store *store = perf_store_new();
     struct perf_entity *ents = NULL;
-    struct vs_client *vc = need_vcenter(&s, "monitor", &err);
-    if (!vc || pick_hosts(o, s.lab, &scope, &err) != NL_OK ||
-        vs_perf_counter_map_fetch(vc, &map, &err) != NL_OK) {
+    struct watch w = {0};
+    struct nl_err partial = {0}; /* the first host that gave no esxtop samples */
+    bool implicit = false;
+    /* vCenter when it is connected; otherwise (down, or --direct) esxtop over SSH. */
+    struct vs_client *vc = nl_endpoint_vcenter(s.ep);
+    struct esx_pool *pool = NULL;
+    if (pick_hosts(o, s.lab, &scope, &implicit, &err) != NL_OK ||
+        (vc && vs_perf_counter_map_fetch(vc, &map, &err) != NL_OK) ||
+        (!vc && !(pool = nl_endpoint_ssh(s.ep, &err)))) {
         rc = cli_fail(&err);
         goto cleanup;
     }
-    ents = xcalloc(scope->n_hosts ? scope->n_hosts : 1, sizeof(*ents));
-    for (size_t i = 0; i < scope->n_hosts; i++)
-        ents[i] = (struct perf_entity){"HostSystem", s.lab->hosts[scope->hosts[i]].id};
+    watch_init(&w, s.lab, scope, vc ? &vcenter_columns : &esxtop_columns, !vc && implicit, o->json);
+    if (w.n == 0) {
+        NL_ERR(&err, NL_ERR_STATE, NULL,
+               "No host of \"%s\" can be watched: none could be read over SSH.",
+               nl_endpoint_name(s.ep));
+        rc = cli_fail(&err);
+        goto cleanup;
+    }
+    ents = xcalloc(w.n, sizeof(*ents));
+    for (size_t i = 0; i < w.n; i++)
+        ents[i] = (struct perf_entity){"HostSystem", s.lab->hosts[w.hosts[i]].id};
     int samples = o->samples ? o->samples : 3;
+    if (!vc) {
+        if (samples > 1000)
+            fprintf(stderr, "nestlab: note: esxtop takes at most 1000 samples per run.\n");
+        fprintf(stderr,
+                "nestlab: monitor: esxtop over SSH, one sample every %d s (pkts/s = frames the "
+                "vSwitches delivered; CPU MHz, broadcasts and KB/s are not measured by esxtop).\n",
+                PERF_ESXTOP_INTERVAL);
+    }
     if (!o->json)
         printf("%-28s %-20s %10s %10s %10s %10s %10s\n", "HOST", "TIME (UTC)", "CPU %", "CPU MHz",
                "pkts/s", "bcast/s", "rx KB/s");
     signal(SIGINT, on_interrupt);
-    int64_t since = 0;
-    json_t *hosts_json = o->json ? json_array() : NULL;
-    for (;;) {
-        if (vs_perf_refresh(vc, map, ents, scope->n_hosts, samples, store, &err) != NL_OK) {
+    for (bool first = true;; first = false) {
+        double started = now_s();
+        enum nl_code r;
+        if (vc) {
+            r = vs_perf_refresh(vc, map, ents, w.n, samples, store, &err);
+        } else {
+            /* The first run fills --samples; later ones cover the interval since. */
+            int n = first ? samples : o->interval / PERF_ESXTOP_INTERVAL;
+            size_t failed = 0;
+            struct nl_err herr = {0};
+            r = cli_monitor_esxtop(pool, s.lab, w.hosts, w.n, esxtop_iterations(n), store, &failed,
+                                   &herr);
+            if (failed && partial.code == NL_OK)
+                partial = herr;
+            if (r != NL_OK) /* each host's reason is on stderr already */
+                NL_ERR(&err, r, NULL, "None of the %zu host(s) gave esxtop samples.", w.n);
+        }
+        if (r != NL_OK) {
             rc = cli_fail(&err);
             break;
         }
-        since = print_samples(s.lab, scope, store, since, hosts_json);
+        print_samples(&w, store);
         fflush(stdout);
         if (!o->interval || monitor_stop)
             break;
-        for (int t = 0; t < o->interval * 10 && !monitor_stop; t++)
+        /* Refreshes start every --interval seconds, whatever the refresh itself took. */
+        while (!monitor_stop && now_s() - started < o->interval)
             usleep(100000);
         if (monitor_stop)
             break;
     }
-    if (hosts_json) {
+    if (w.hosts_json) {
         json_t *doc = json_object();
         json_object_set_new(doc, "endpoint", json_string(nl_endpoint_name(s.ep)));
-        json_object_set_new(doc, "interval_s", json_integer(PERF_REALTIME_INTERVAL));
-        json_object_set_new(doc, "hosts", hosts_json);
+        json_object_set_new(doc, "source", json_string(w.cols->source));
+        json_object_set_new(doc, "interval_s", json_integer(w.cols->interval));
+        json_object_set_new(doc, "hosts", w.hosts_json);
+        w.hosts_json = NULL;
         cli_print_json(doc);
     }
+    /* Samples of the other hosts were printed; the exit status still says one was missing. */
+    if (rc == 0 && partial.code != NL_OK)
+        rc = nl_code_exit_status(partial.code);
 cleanup:
+    watch_clear(&w);
     free(ents);
     perf_counter_map_free(&map);
     perf_store_free(&store);
@@ -249,7 +376,7 @@ int cli_run_cost(struct cli_opts *o)
         rc = cli_fail(&err);
         goto out;
     }
-    struct vs_client *vc = need_vcenter(&s, "cost", &err);
+    struct vs_client *vc = cost_vcenter(&s, &err);
     if (!vc || vs_perf_counter_map_fetch(vc, &map, &err) != NL_OK) {
         rc = cli_fail(&err);
         goto cleanup;
