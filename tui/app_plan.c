@@ -7,6 +7,7 @@
 #include "backend/core/log.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/apply.h"
+#include "backend/ops/fix_plan.h"
 #include "tui/app_backend.h"
 #include "tui/cli.h"
 #include "tui/cli_change.h"
@@ -162,10 +163,33 @@ static void trunk_names(const struct nl_lab *lab, const struct ops_scope *s, con
         *vs = APP_TRUNK_VSWITCH;
 }
 
+/* The readiness view's F: check --fix as one plan. Powered-on VMs are not power-cycled from a
+ * single key; the plan shows them blocked with the reason, and :check is not a change verb. */
+static enum nl_code fix_plan(const struct nl_lab *lab, struct ops_plan **out, struct nl_err *err)
+{
+    struct ops_report *rep = ops_check_run(lab, NULL);
+    char **notes = NULL;
+    size_t n_notes = 0;
+    enum nl_code rc = ops_fix_plan_new(lab, rep, false, out, &notes, &n_notes, err);
+    if (rc == NL_OK && !*out && n_notes)
+        rc = NL_ERR(err, NL_ERR_STATE, NULL, "No fix could be planned: %s", notes[0]);
+    else if (rc == NL_OK && !*out)
+        rc = NL_ERR(err, NL_ERR_STATE, NULL,
+                    "Nothing to fix automatically: the remaining findings need a person (see "
+                    "their fix lines).");
+    for (size_t i = 0; i < n_notes; i++)
+        free(notes[i]);
+    free(notes);
+    ops_report_free(&rep);
+    return rc;
+}
+
 static enum nl_code intent_plan(const struct plan_job *j, struct ops_plan **out, struct nl_err *err)
 {
     if (j->kind == UI_INTENT_UNDO)
         return app_undo_plan(j->ctx->journal_path, j->journal_id, j->lab, out, err);
+    if (j->kind == UI_INTENT_FIX)
+        return fix_plan(j->lab, out, err);
     bool vm_intent = j->kind == UI_INTENT_NESTED_HV;
     struct ops_scope *scope =
         app_scope_from_ids(j->lab, (const char *const *)j->ids, j->n_ids, vm_intent);

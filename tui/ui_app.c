@@ -783,6 +783,11 @@ void ui_app_key(struct ui_app *app, int key)
     case UI_ACT_UNDO:
         do_undo(app);
         break;
+    case UI_ACT_FIX: {
+        struct ui_intent in = {.kind = UI_INTENT_FIX};
+        request_plan(app, &in, "Fix the readiness findings");
+        break;
+    }
     case UI_ACT_CHECKS:
         if (app->be->checks_run) {
             app->be->checks_run(app->be->ctx);

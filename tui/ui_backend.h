@@ -48,6 +48,7 @@ enum ui_intent_kind {
     UI_INTENT_PROMISCUOUS, /* value 1 accept / 0 reject on the scope's hosts (vswitch or all) */
     UI_INTENT_COMMAND,     /* command: a CLI verb line typed after ':' (scope may be empty) */
     UI_INTENT_UNDO,        /* journal_id: the entry to undo (NULL = the newest undoable one) */
+    UI_INTENT_FIX,         /* every finding of the readiness checks that nestlab can fix */
 };
 
 /* What the user asked for. Every string and array is borrowed for the duration of the call. */

@@ -75,6 +75,8 @@ const struct ui_key ui_keys[] = {
     {FN(KEY_ENTER), "Enter", UI_ACT_OPEN, M, 0, NULL,
      "Large CPU chart of the selected host, security changes marked (Esc: back to the list)"},
     {'R', "R", UI_ACT_CHECKS, T | D | G | C, 0, NULL, "Readiness checks of the lab"},
+    {'F', "F", UI_ACT_FIX, C, CH, "Fix",
+     "Fix every finding nestlab can fix, as one plan to preview and confirm (check --fix)"},
     {'u', "u", UI_ACT_UNDO, T | JN, CH, "Undo",
      "Undo the newest change (in the journal: the selected one)"},
 

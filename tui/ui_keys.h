@@ -36,6 +36,7 @@
     X(JOURNAL, "journal")           \
     X(UNDO, "undo")                 \
     X(CHECKS, "readiness")          \
+    X(FIX, "fix")                   \
     X(REFRESH, "refresh")           \
     X(THEME, "theme")               \
     X(HELP, "help")                 \
