@@ -191,10 +191,12 @@ static void print_samples(struct watch *w, const struct perf_store *store)
 
 static volatile sig_atomic_t monitor_stop;
 
+/* The first Ctrl-C ends the loop after the refresh in progress (which prints what it got); an
+ * esxtop run can take delay x samples seconds, so a second Ctrl-C stops at once. */
 static void on_interrupt(int sig)
 {
-    (void)sig;
     monitor_stop = 1;
+    signal(sig, SIG_DFL);
 }
 
 static double now_s(void)
