@@ -31,7 +31,9 @@
  * numbers, security triples, host references) are one jansson value shared by every place that
  * shows it (jansson counts references; the dump is the same). At 10,000 VMs that halves the
  * allocations of the tree, its build and free time, and the peak memory of `inventory --json`.
- * The document is meant to be dumped, not edited in place. */
+ * The document is meant to be dumped, not edited in place. `nestlab inventory --json` writes
+ * the same bytes without the tree (lab_inventory_write.c); this tree stays as the reference the
+ * unit tests compare that writer with, and for callers that want to embed the document. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,7 @@
 
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_json.h"
+#include "backend/model/lab_json_write.h"
 
 /* Shared values of one document: an open-addressing table keyed by kind and content. */
 struct shared_slot {
@@ -267,15 +270,9 @@ json_t *nl_lab_to_inventory_json(const struct nl_lab *lab)
     json_t *doc = json_object();
     json_object_set_new(doc, "endpoint", nl_json_string(lab->endpoint));
     json_object_set_new(doc, "source", json_string(nl_source_name(lab->source)));
-    if (lab->fetched_at > 0) {
-        struct tm tm;
-        char when[32];
-        gmtime_r(&lab->fetched_at, &tm);
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        json_object_set_new(doc, "fetched_at", json_string(when));
-    } else {
-        json_object_set_new(doc, "fetched_at", json_null());
-    }
+    char when[32];
+    json_object_set_new(doc, "fetched_at",
+                        nl_json_utc_time(lab->fetched_at, when) ? json_string(when) : json_null());
     json_object_set_new(doc, "api_version", nl_json_string(lab->api_version));
     json_object_set_new(doc, "name_links_used", json_boolean(lab->name_links_used));
     json_t *a = json_array();

@@ -40,6 +40,7 @@
 
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_index.h"
+#include "backend/model/lab_json_write.h"
 
 /* ---- strings ---------------------------------------------------------------------------- */
 
@@ -603,48 +604,49 @@ fail:
     return NULL;
 }
 
-/* ---- files ------------------------------------------------------------------------------ */
+/* ---- writing JSON straight from the lab (lab_json_write.h) -------------------------------- */
 
-/* The cache file is written straight from the lab, byte for byte what
- * json_dumps(nl_lab_to_cache_json(lab), JSON_COMPACT | JSON_ENSURE_ASCII) gives (a unit test
- * holds the two together), without the jansson tree: at 10,000 VMs building, dumping and freeing
- * that tree cost more than reading the whole inventory. */
-struct cw {
-    int fd;
-    const char *tmp;
-    char buf[1 << 16];
-    size_t len;
-    unsigned long long need_comma; /* bit d: a value was written at nesting depth d */
-    int depth;
-    struct nl_err *err;
-    enum nl_code rc;
-};
-
-static void cw_flush(struct cw *w)
+struct nl_jw *nl_jw_new(int fd, FILE *fp, bool indent, bool ascii)
 {
-    size_t off = 0;
-    while (w->rc == NL_OK && off < w->len) {
-        ssize_t n = write(w->fd, w->buf + off, w->len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            w->rc = NL_ERR(w->err, NL_ERR_IO, NULL, "Cannot write the cache file \"%s\": %s.",
-                           w->tmp, n < 0 ? strerror(errno) : "no space written");
-        else
-            off += (size_t)n;
-    }
-    w->len = 0;
+    struct nl_jw *w = xmalloc(sizeof *w);
+    *w = (struct nl_jw){.fd = fp ? -1 : fd, .fp = fp, .indent = indent, .ascii = ascii};
+    return w;
 }
 
-static void cw_raw(struct cw *w, const char *s, size_t n)
+bool nl_jw_flush(struct nl_jw *w)
+{
+    size_t off = 0;
+    while (!w->failed && off < w->len) {
+        ssize_t n;
+        if (w->fp) {
+            n = (ssize_t)fwrite(w->buf + off, 1, w->len - off, w->fp);
+            if (n == 0 && ferror(w->fp))
+                n = -1;
+        } else {
+            n = write(w->fd, w->buf + off, w->len - off);
+            if (n < 0 && errno == EINTR)
+                continue;
+        }
+        if (n <= 0) {
+            w->failed = true;
+            w->error = n < 0 && errno ? errno : ENOSPC;
+        } else {
+            off += (size_t)n;
+        }
+    }
+    w->len = 0;
+    return !w->failed;
+}
+
+static void jw_raw(struct nl_jw *w, const char *s, size_t n)
 {
     if (n > sizeof w->buf - w->len) {
-        cw_flush(w);
+        nl_jw_flush(w);
         /* Longer than the whole buffer (a huge name): in buffer-sized pieces. */
         while (n > sizeof w->buf) {
             memcpy(w->buf, s, sizeof w->buf);
             w->len = sizeof w->buf;
-            cw_flush(w);
+            nl_jw_flush(w);
             s += sizeof w->buf;
             n -= sizeof w->buf;
         }
@@ -653,34 +655,72 @@ static void cw_raw(struct cw *w, const char *s, size_t n)
     w->len += n;
 }
 
-static void cw_lit(struct cw *w, const char *s)
+static void jw_lit(struct nl_jw *w, const char *s)
 {
-    cw_raw(w, s, strlen(s));
+    jw_raw(w, s, strlen(s));
 }
 
-/* Comma before every value but the first at this depth. */
-static void cw_sep(struct cw *w)
+/* A new line indented to the current level (JSON_INDENT(2)). */
+static void jw_newline(struct nl_jw *w, int level)
 {
-    unsigned long long bit = 1ull << w->depth;
-    if (w->need_comma & bit)
-        cw_raw(w, ",", 1);
-    w->need_comma |= bit;
+    static const char spaces[] = "\n"
+                                 "                                                                "
+                                 "                                                                ";
+    _Static_assert(sizeof spaces - 2 >= 2 * NL_JW_MAX_LEVEL, "spaces for every level");
+    jw_raw(w, spaces, 2 * (size_t)level + 1);
 }
 
-static void cw_open(struct cw *w, char c)
+/* What comes before a value or a key: nothing after a key, else the separator from the previous
+ * member of the open container and, indented, a new line. */
+static void jw_before(struct nl_jw *w)
 {
-    cw_raw(w, &c, 1);
-    w->depth++;
-    w->need_comma &= ~(1ull << w->depth);
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->level == 0)
+        return;
+    unsigned long long bit = 1ull << w->level;
+    if (w->has_items & bit)
+        jw_raw(w, ",", 1);
+    w->has_items |= bit;
+    if (w->indent)
+        jw_newline(w, w->level);
 }
 
-static void cw_close(struct cw *w, char c)
+void nl_jw_open(struct nl_jw *w, char c)
 {
-    w->depth--;
-    cw_raw(w, &c, 1);
+    jw_before(w);
+    jw_raw(w, &c, 1);
+    if (w->level < NL_JW_MAX_LEVEL)
+        w->level++;
+    w->has_items &= ~(1ull << w->level);
 }
 
-static void cw_escape_cp(struct cw *w, unsigned cp)
+void nl_jw_close(struct nl_jw *w, char c)
+{
+    /* jansson: "[]" and "{}" when empty, else the closing bracket on a line of its own. */
+    if (w->indent && (w->has_items & (1ull << w->level)))
+        jw_newline(w, w->level - 1);
+    if (w->level > 0)
+        w->level--;
+    jw_raw(w, &c, 1);
+}
+
+void nl_jw_key(struct nl_jw *w, const char *key)
+{
+    jw_before(w);
+    jw_raw(w, "\"", 1);
+    jw_lit(w, key);
+    if (w->indent)
+        jw_raw(w, "\": ", 3);
+    else
+        jw_raw(w, "\":", 2);
+    w->after_key = true;
+}
+
+/* One escaped code point, as jansson writes it. */
+static void jw_escape_cp(struct nl_jw *w, unsigned cp)
 {
     char seq[16];
     int n;
@@ -709,32 +749,38 @@ static void cw_escape_cp(struct cw *w, unsigned cp)
     default:
         if (cp < 0x10000) {
             n = snprintf(seq, sizeof seq, "\\u%04X", cp);
-        } else { /* outside the BMP: a UTF-16 surrogate pair, as jansson writes it */
+        } else { /* outside the BMP: a UTF-16 surrogate pair */
             cp -= 0x10000;
             n = snprintf(seq, sizeof seq, "\\u%04X\\u%04X", 0xD800 | (cp >> 10),
                          0xDC00 | (cp & 0x3FF));
         }
         break;
     }
-    cw_raw(w, seq, (size_t)n);
+    jw_raw(w, seq, (size_t)n);
 }
 
-/* A JSON string in jansson's JSON_ENSURE_ASCII form; invalid UTF-8 bytes become U+FFFD as in
- * nl_json_string. */
-static void cw_str(struct cw *w, const char *s)
+void nl_jw_str(struct nl_jw *w, const char *s)
 {
+    jw_before(w);
     if (!s) {
-        cw_lit(w, "null");
+        jw_raw(w, "null", 4);
         return;
     }
-    cw_raw(w, "\"", 1);
+    jw_raw(w, "\"", 1);
     const unsigned char *p = (const unsigned char *)s, *run = p;
     while (*p) {
-        if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
-            p++;
-            continue;
+        if (*p >= 0x20 && *p != '"' && *p != '\\' && (*p < 0x80 || !w->ascii)) {
+            if (*p < 0x80) {
+                p++;
+                continue;
+            }
+            size_t n = utf8_seq(p);
+            if (n) { /* valid UTF-8 passes through as it is */
+                p += n;
+                continue;
+            }
         }
-        cw_raw(w, (const char *)run, (size_t)(p - run));
+        jw_raw(w, (const char *)run, (size_t)(p - run));
         size_t n = utf8_seq(p);
         unsigned cp;
         if (n == 0) {
@@ -747,228 +793,225 @@ static void cw_str(struct cw *w, const char *s)
             for (size_t i = 1; i < n; i++)
                 cp = (cp << 6) | (p[i] & 0x3F);
         }
-        cw_escape_cp(w, cp);
+        if (cp == 0xFFFD && !w->ascii)
+            jw_raw(w, "\xEF\xBF\xBD", 3);
+        else
+            jw_escape_cp(w, cp);
         p += n;
         run = p;
     }
-    cw_raw(w, (const char *)run, (size_t)(p - run));
-    cw_raw(w, "\"", 1);
+    jw_raw(w, (const char *)run, (size_t)(p - run));
+    jw_raw(w, "\"", 1);
 }
 
-static void cw_key(struct cw *w, const char *key)
-{
-    cw_sep(w);
-    cw_raw(w, "\"", 1);
-    cw_lit(w, key);
-    cw_raw(w, "\":", 2);
-    /* The value that follows belongs to this key: no comma of its own. */
-    w->need_comma &= ~(1ull << (w->depth + 1));
-    w->depth++;
-}
-
-static void cw_value_done(struct cw *w)
-{
-    w->depth--;
-}
-
-static void cw_kstr(struct cw *w, const char *key, const char *s)
-{
-    cw_key(w, key);
-    cw_str(w, s);
-    cw_value_done(w);
-}
-
-static void cw_kint(struct cw *w, const char *key, long long v)
+void nl_jw_int(struct nl_jw *w, long long v)
 {
     char num[32];
     int n = snprintf(num, sizeof num, "%lld", v);
-    cw_key(w, key);
-    cw_raw(w, num, (size_t)n);
-    cw_value_done(w);
+    jw_before(w);
+    jw_raw(w, num, (size_t)n);
 }
 
-static void cw_ktri(struct cw *w, const char *key, enum nl_tri t)
+void nl_jw_lit(struct nl_jw *w, const char *lit)
 {
-    cw_key(w, key);
-    cw_lit(w, t == NL_TRI_UNSET ? "null" : t == NL_TRI_TRUE ? "true" : "false");
-    cw_value_done(w);
+    jw_before(w);
+    jw_lit(w, lit);
 }
 
-static void cw_ksec(struct cw *w, const char *key, const struct nl_security *s)
+void nl_jw_tri(struct nl_jw *w, enum nl_tri t)
 {
-    cw_key(w, key);
-    cw_open(w, '{');
-    cw_ktri(w, "promiscuous", s->promiscuous);
-    cw_ktri(w, "forged_transmits", s->forged_transmits);
-    cw_ktri(w, "mac_changes", s->mac_changes);
-    cw_close(w, '}');
-    cw_value_done(w);
+    nl_jw_lit(w, t == NL_TRI_UNSET ? "null" : t == NL_TRI_TRUE ? "true" : "false");
 }
 
-static void cw_kstrv(struct cw *w, const char *key, char *const *v, size_t n)
+void nl_jw_kstr(struct nl_jw *w, const char *key, const char *s)
 {
-    cw_key(w, key);
-    cw_open(w, '[');
-    for (size_t i = 0; i < n; i++) {
-        cw_sep(w);
-        cw_str(w, v[i]);
-    }
-    cw_close(w, ']');
-    cw_value_done(w);
+    nl_jw_key(w, key);
+    nl_jw_str(w, s);
 }
 
-/* Opens an array member (key) and returns; the caller writes elements with cw_elem_open. */
-static void cw_karray_open(struct cw *w, const char *key)
+void nl_jw_kint(struct nl_jw *w, const char *key, long long v)
 {
-    cw_key(w, key);
-    cw_open(w, '[');
+    nl_jw_key(w, key);
+    nl_jw_int(w, v);
 }
 
-static void cw_karray_close(struct cw *w)
+void nl_jw_ktri(struct nl_jw *w, const char *key, enum nl_tri t)
 {
-    cw_close(w, ']');
-    cw_value_done(w);
+    nl_jw_key(w, key);
+    nl_jw_tri(w, t);
 }
 
-static void cw_elem_open(struct cw *w)
+void nl_jw_ksec(struct nl_jw *w, const char *key, const struct nl_security *s)
 {
-    cw_sep(w);
-    cw_open(w, '{');
+    nl_jw_key(w, key);
+    nl_jw_open(w, '{');
+    nl_jw_ktri(w, "promiscuous", s->promiscuous);
+    nl_jw_ktri(w, "forged_transmits", s->forged_transmits);
+    nl_jw_ktri(w, "mac_changes", s->mac_changes);
+    nl_jw_close(w, '}');
 }
 
-static void cw_host(struct cw *w, const struct nl_host *h)
+void nl_jw_kstrv(struct nl_jw *w, const char *key, char *const *v, size_t n)
 {
-    cw_elem_open(w);
-    cw_kstr(w, "id", h->id);
-    cw_kstr(w, "name", h->name);
-    cw_kstr(w, "cluster_id", h->cluster_id);
-    cw_kstr(w, "datacenter_id", h->datacenter_id);
-    cw_kstr(w, "connection", nl_conn_name(h->connection));
-    cw_kstr(w, "bios_uuid", h->bios_uuid);
-    cw_kstr(w, "network_system", h->network_system);
-    cw_kstr(w, "version", h->version);
-    cw_kstr(w, "cpu_model", h->cpu_model);
-    cw_kint(w, "cpu_packages", h->cpu_packages);
-    cw_kint(w, "cpu_cores", h->cpu_cores);
-    cw_kint(w, "cpu_threads", h->cpu_threads);
-    cw_kint(w, "cpu_mhz", h->cpu_mhz);
-    cw_kint(w, "hv_support", h->hv_support);
-    cw_kint(w, "cpu_usage_mhz", h->cpu_usage_mhz);
-    cw_kstr(w, "source", nl_source_name(h->source));
-    cw_kstr(w, "ssh_address", h->ssh_address);
-    cw_kint(w, "ssh_port", h->ssh_port);
-    cw_karray_open(w, "vswitches");
+    nl_jw_key(w, key);
+    nl_jw_open(w, '[');
+    for (size_t i = 0; i < n; i++)
+        nl_jw_str(w, v[i]);
+    nl_jw_close(w, ']');
+}
+
+bool nl_json_utc_time(time_t t, char out[32])
+{
+    struct tm tm;
+    out[0] = '\0';
+    if (t <= 0 || !gmtime_r(&t, &tm))
+        return false;
+    return strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+/* The cache file is written with nl_jw, byte for byte what
+ * json_dumps(nl_lab_to_cache_json(lab), JSON_COMPACT | JSON_ENSURE_ASCII) gives (test_vs_output
+ * and test_lab_json hold the two together). */
+static void cw_host(struct nl_jw *w, const struct nl_host *h)
+{
+    nl_jw_open(w, '{');
+    nl_jw_kstr(w, "id", h->id);
+    nl_jw_kstr(w, "name", h->name);
+    nl_jw_kstr(w, "cluster_id", h->cluster_id);
+    nl_jw_kstr(w, "datacenter_id", h->datacenter_id);
+    nl_jw_kstr(w, "connection", nl_conn_name(h->connection));
+    nl_jw_kstr(w, "bios_uuid", h->bios_uuid);
+    nl_jw_kstr(w, "network_system", h->network_system);
+    nl_jw_kstr(w, "version", h->version);
+    nl_jw_kstr(w, "cpu_model", h->cpu_model);
+    nl_jw_kint(w, "cpu_packages", h->cpu_packages);
+    nl_jw_kint(w, "cpu_cores", h->cpu_cores);
+    nl_jw_kint(w, "cpu_threads", h->cpu_threads);
+    nl_jw_kint(w, "cpu_mhz", h->cpu_mhz);
+    nl_jw_kint(w, "hv_support", h->hv_support);
+    nl_jw_kint(w, "cpu_usage_mhz", h->cpu_usage_mhz);
+    nl_jw_kstr(w, "source", nl_source_name(h->source));
+    nl_jw_kstr(w, "ssh_address", h->ssh_address);
+    nl_jw_kint(w, "ssh_port", h->ssh_port);
+    nl_jw_key(w, "vswitches");
+    nl_jw_open(w, '[');
     for (size_t i = 0; i < h->n_vswitches; i++) {
         const struct nl_vswitch *vs = &h->vswitches[i];
-        cw_elem_open(w);
-        cw_kstr(w, "name", vs->name);
-        cw_kint(w, "num_ports", vs->num_ports);
-        cw_kint(w, "mtu", vs->mtu);
-        cw_kstrv(w, "uplinks", vs->uplinks, vs->n_uplinks);
-        cw_ksec(w, "security", &vs->security);
-        cw_close(w, '}');
+        nl_jw_open(w, '{');
+        nl_jw_kstr(w, "name", vs->name);
+        nl_jw_kint(w, "num_ports", vs->num_ports);
+        nl_jw_kint(w, "mtu", vs->mtu);
+        nl_jw_kstrv(w, "uplinks", vs->uplinks, vs->n_uplinks);
+        nl_jw_ksec(w, "security", &vs->security);
+        nl_jw_close(w, '}');
     }
-    cw_karray_close(w);
-    cw_karray_open(w, "portgroups");
+    nl_jw_close(w, ']');
+    nl_jw_key(w, "portgroups");
+    nl_jw_open(w, '[');
     for (size_t i = 0; i < h->n_portgroups; i++) {
         const struct nl_portgroup *pg = &h->portgroups[i];
-        cw_elem_open(w);
-        cw_kstr(w, "name", pg->name);
-        cw_kstr(w, "vswitch", pg->vswitch);
-        cw_kint(w, "vlan", pg->vlan);
-        cw_ksec(w, "override", &pg->override);
-        cw_kint(w, "active_clients", pg->active_clients);
-        cw_close(w, '}');
+        nl_jw_open(w, '{');
+        nl_jw_kstr(w, "name", pg->name);
+        nl_jw_kstr(w, "vswitch", pg->vswitch);
+        nl_jw_kint(w, "vlan", pg->vlan);
+        nl_jw_ksec(w, "override", &pg->override);
+        nl_jw_kint(w, "active_clients", pg->active_clients);
+        nl_jw_close(w, '}');
     }
-    cw_karray_close(w);
-    cw_close(w, '}');
+    nl_jw_close(w, ']');
+    nl_jw_close(w, '}');
 }
 
-static void cw_vm(struct cw *w, const struct nl_vm *vm)
+static void cw_vm(struct nl_jw *w, const struct nl_vm *vm)
 {
-    cw_elem_open(w);
-    cw_kstr(w, "id", vm->id);
-    cw_kstr(w, "name", vm->name);
-    cw_kstr(w, "host_id", vm->host_id);
-    cw_kstr(w, "power", nl_power_name(vm->power));
-    cw_kint(w, "hw_version", vm->hw_version);
-    cw_ktri(w, "nested_hv", vm->nested_hv);
-    cw_kstr(w, "guest_id", vm->guest_id);
-    cw_kint(w, "cpus", vm->cpus);
-    cw_kint(w, "memory_mb", vm->memory_mb);
-    cw_kstr(w, "tools", vm->tools);
-    cw_kstr(w, "uuid", vm->uuid);
-    cw_kstrv(w, "networks", vm->networks, vm->n_networks);
-    cw_kint(w, "vmid", vm->vmid);
-    cw_kstr(w, "vmx_path", vm->vmx_path);
-    cw_close(w, '}');
+    nl_jw_open(w, '{');
+    nl_jw_kstr(w, "id", vm->id);
+    nl_jw_kstr(w, "name", vm->name);
+    nl_jw_kstr(w, "host_id", vm->host_id);
+    nl_jw_kstr(w, "power", nl_power_name(vm->power));
+    nl_jw_kint(w, "hw_version", vm->hw_version);
+    nl_jw_ktri(w, "nested_hv", vm->nested_hv);
+    nl_jw_kstr(w, "guest_id", vm->guest_id);
+    nl_jw_kint(w, "cpus", vm->cpus);
+    nl_jw_kint(w, "memory_mb", vm->memory_mb);
+    nl_jw_kstr(w, "tools", vm->tools);
+    nl_jw_kstr(w, "uuid", vm->uuid);
+    nl_jw_kstrv(w, "networks", vm->networks, vm->n_networks);
+    nl_jw_kint(w, "vmid", vm->vmid);
+    nl_jw_kstr(w, "vmx_path", vm->vmx_path);
+    nl_jw_close(w, '}');
+}
+
+static void cw_pair(struct nl_jw *w, const char *id, const char *name)
+{
+    nl_jw_open(w, '{');
+    nl_jw_kstr(w, "id", id);
+    nl_jw_kstr(w, "name", name);
+    nl_jw_close(w, '}');
 }
 
 /* The same document as nl_lab_to_cache_json, member for member. */
-static void cw_lab(struct cw *w, const struct nl_lab *lab)
+static void cw_lab(struct nl_jw *w, const struct nl_lab *lab)
 {
-    cw_open(w, '{');
-    cw_kint(w, "version", NL_LAB_CACHE_VERSION);
-    cw_kstr(w, "endpoint", lab->endpoint);
-    cw_kstr(w, "source", nl_source_name(lab->source));
-    cw_kint(w, "fetched_at", (long long)lab->fetched_at);
-    cw_kstr(w, "api_version", lab->api_version);
-    cw_karray_open(w, "datacenters");
-    for (size_t i = 0; i < lab->n_datacenters; i++) {
-        cw_elem_open(w);
-        cw_kstr(w, "id", lab->datacenters[i].id);
-        cw_kstr(w, "name", lab->datacenters[i].name);
-        cw_close(w, '}');
-    }
-    cw_karray_close(w);
-    cw_karray_open(w, "clusters");
+    nl_jw_open(w, '{');
+    nl_jw_kint(w, "version", NL_LAB_CACHE_VERSION);
+    nl_jw_kstr(w, "endpoint", lab->endpoint);
+    nl_jw_kstr(w, "source", nl_source_name(lab->source));
+    nl_jw_kint(w, "fetched_at", (long long)lab->fetched_at);
+    nl_jw_kstr(w, "api_version", lab->api_version);
+    nl_jw_key(w, "datacenters");
+    nl_jw_open(w, '[');
+    for (size_t i = 0; i < lab->n_datacenters; i++)
+        cw_pair(w, lab->datacenters[i].id, lab->datacenters[i].name);
+    nl_jw_close(w, ']');
+    nl_jw_key(w, "clusters");
+    nl_jw_open(w, '[');
     for (size_t i = 0; i < lab->n_clusters; i++) {
-        cw_elem_open(w);
-        cw_kstr(w, "id", lab->clusters[i].id);
-        cw_kstr(w, "name", lab->clusters[i].name);
-        cw_kstr(w, "datacenter_id", lab->clusters[i].datacenter_id);
-        cw_close(w, '}');
+        nl_jw_open(w, '{');
+        nl_jw_kstr(w, "id", lab->clusters[i].id);
+        nl_jw_kstr(w, "name", lab->clusters[i].name);
+        nl_jw_kstr(w, "datacenter_id", lab->clusters[i].datacenter_id);
+        nl_jw_close(w, '}');
     }
-    cw_karray_close(w);
-    cw_karray_open(w, "hosts");
+    nl_jw_close(w, ']');
+    nl_jw_key(w, "hosts");
+    nl_jw_open(w, '[');
     for (size_t i = 0; i < lab->n_hosts; i++)
         cw_host(w, &lab->hosts[i]);
-    cw_karray_close(w);
-    cw_karray_open(w, "vms");
+    nl_jw_close(w, ']');
+    nl_jw_key(w, "vms");
+    nl_jw_open(w, '[');
     for (size_t i = 0; i < lab->n_vms; i++)
         cw_vm(w, &lab->vms[i]);
-    cw_karray_close(w);
-    cw_karray_open(w, "networks");
-    for (size_t i = 0; i < lab->n_networks; i++) {
-        cw_elem_open(w);
-        cw_kstr(w, "id", lab->networks[i].id);
-        cw_kstr(w, "name", lab->networks[i].name);
-        cw_close(w, '}');
-    }
-    cw_karray_close(w);
-    cw_close(w, '}');
-    cw_flush(w);
+    nl_jw_close(w, ']');
+    nl_jw_key(w, "networks");
+    nl_jw_open(w, '[');
+    for (size_t i = 0; i < lab->n_networks; i++)
+        cw_pair(w, lab->networks[i].id, lab->networks[i].name);
+    nl_jw_close(w, ']');
+    nl_jw_close(w, '}');
 }
 
 enum nl_code nl_lab_save_cache(const struct nl_lab *lab, const char *path, struct nl_err *err)
 {
     enum nl_code rc = NL_OK;
     char *tmp = xasprintf("%s.tmpXXXXXX", path);
-    struct cw *w = NULL;
+    struct nl_jw *w = NULL;
     int fd = mkstemp(tmp); /* created 0600 */
     if (fd < 0) {
         rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot create a file next to the cache \"%s\": %s.",
                     path, strerror(errno));
         goto cleanup;
     }
-    w = xcalloc(1, sizeof *w);
-    w->fd = fd;
-    w->tmp = tmp;
-    w->err = err;
+    w = nl_jw_new(fd, NULL, false, true);
     cw_lab(w, lab);
-    rc = w->rc;
-    if (rc != NL_OK)
+    if (!nl_jw_flush(w)) {
+        rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot write the cache file \"%s\": %s.", tmp,
+                    strerror(w->error));
         goto cleanup;
+    }
     if (fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
         rc = NL_ERR(err, NL_ERR_IO, NULL, "Cannot write the cache file \"%s\": %s.", tmp,
                     strerror(errno));

@@ -5,6 +5,8 @@
 #define NL_MODEL_LAB_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #include "backend/core/err.h"
 #include "backend/model/lab.h"
@@ -28,6 +30,12 @@ struct nl_lab *nl_lab_load_cache(const char *path, struct nl_err *err);
 json_t *nl_lab_to_inventory_json(const struct nl_lab *lab);
 /* {"version": 1, "endpoints": [ nl_lab_to_inventory_json(labs[i]) ... ]} */
 json_t *nl_labs_to_inventory_json(const struct nl_lab *const *labs, size_t n);
+/* The same document written straight to out, without the tree: byte for byte what
+ * json_dumpf(nl_labs_to_inventory_json(labs, n), out, indent ? JSON_INDENT(2) : JSON_COMPACT)
+ * writes (UTF-8 passes through; no newline at the end). Flushes out; NL_ERR_IO when a write
+ * fails (full disk, closed pipe). */
+enum nl_code nl_labs_write_inventory_json(const struct nl_lab *const *labs, size_t n, FILE *out,
+                                          bool indent, struct nl_err *err);
 
 /* A JSON string for s: null for NULL; invalid UTF-8 bytes are replaced by U+FFFD so the output is
  * always valid JSON. */
