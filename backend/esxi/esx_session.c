@@ -581,6 +581,13 @@ static enum nl_code channel_run(struct esx_session *s, LIBSSH2_CHANNEL *ch, cons
             continue;
         if (libssh2_channel_eof(ch))
             break;
+        /* Reading stderr can pull the rest of stdout and the EOF off the socket into libssh2's
+         * own queue; eof() then still says 0 and the socket will never become readable again.
+         * Go round once more while anything is queued instead of waiting forever. */
+        unsigned long queued = 0;
+        libssh2_channel_window_read_ex(ch, &queued, NULL);
+        if (queued)
+            continue;
         enum nl_code w = wait_socket(s, deadline, "running a command", err);
         if (w)
             return w;
