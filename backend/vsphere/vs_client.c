@@ -126,6 +126,11 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
         pthread_mutex_init(&c->share_lock[i], NULL);
     c->share = curl_share_init();
     curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+    /* The handles of the pool also share TLS sessions and DNS, so the parallel calls of a plan
+     * over many hosts resume one verified TLS session instead of each paying a full handshake.
+     * Resumption is safe with pinning: only the server we verified holds the session's keys. */
+    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
     curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
     curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
