@@ -193,15 +193,19 @@ void ui_row_layout(const struct ui_row *row, int width, bool utf8, struct ui_row
     span(out, x, 1, exp, UI_ROLE_DIM);
     x += 2;
 
-    /* Badges, right-aligned, as many as leave the name at least 12 columns. */
+    /* Badges, right-aligned, as many as leave the name at least 12 columns and the nested link
+     * ("<- n-esx04", "-> esx-n01") at least 12: which VM runs a nested host matters more in a
+     * nested lab than the last badges. */
     int name_w = ui_text_width(row->name);
     int min_name = name_w < 12 ? name_w : 12;
+    int link_w = row->link[0] ? ui_text_width(row->link) : 0;
+    int min_link = link_w ? 1 + (link_w < 12 ? link_w : 12) : 0;
     int shown = row->n_badges, bw = 0;
     for (;;) {
         bw = 0;
         for (int i = 0; i < shown; i++)
             bw += ui_text_width(row->badges[i].text) + 1;
-        if (shown == 0 || x + min_name + bw <= width)
+        if (shown == 0 || x + min_name + min_link + bw <= width)
             break;
         shown--;
     }
