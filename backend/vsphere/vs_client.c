@@ -167,13 +167,19 @@ static struct vs_conn *conn_new(struct vs_client *c)
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
         /* A pin names the exact certificate, so the host name need not be in it. */
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, (c->insecure || c->has_pin) ? 0L : 2L);
-        if (c->ca_file)
+        if (c->ca_file) {
             curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+        } else if (c->has_pin) {
+            /* The pin alone decides (vs_tls.c): loading the system CA store for nothing costs
+             * more than the rest of the handshake. */
+            curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
+            curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+        }
         curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, vs_tls_ctx_setup);
         curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, &k->tls);
-        /* Every handshake must run the check; a resumed session would skip it. */
-        if (c->has_pin)
-            curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+        /* A resumed TLS session skips the certificate check, and that is safe: only the server
+         * whose certificate passed it holds the session's keys, and the cache is this client's
+         * own (one endpoint). */
     }
     return k;
 }
