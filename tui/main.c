@@ -80,7 +80,9 @@ static const struct cli_verb verbs[] = {
     {"cost", "nestlab cost [--json]", "measured cost of each recent security change",
      "For every recent vSwitch security change in the journal: CPU and packets/s on that host in\n"
      "a window before and after it, the difference, and the flooding amplification where the\n"
-     "data allows. Says plainly when there is not enough data.\n",
+     "data allows. Says plainly when there is not enough data. It reads vCenter's real-time\n"
+     "history (the last hour); over SSH there is no history, so with vCenter down it says so:\n"
+     "watch the cost live with nestlab monitor --direct --interval 2.\n",
      0, cli_run_cost},
     {"help", "nestlab help [VERB]", "this overview, or one verb's help", "", 0, NULL},
 };
