@@ -160,7 +160,7 @@ static enum nl_code tcp_connect(struct esx_session *s, long long deadline, struc
                   strerror(last_errno ? last_errno : ECONNREFUSED));
 }
 
-static int knownhost_key_type(int hostkey_type)
+int esx_knownhost_key_type(int hostkey_type)
 {
     switch (hostkey_type) {
     case LIBSSH2_HOSTKEY_TYPE_RSA:
@@ -244,7 +244,7 @@ static enum nl_code verify_host_key(struct esx_session *s, const struct esx_sess
     const char *key = libssh2_session_hostkey(s->ssh, &keylen, &type);
     const unsigned char *hash =
         (const unsigned char *)libssh2_hostkey_hash(s->ssh, LIBSSH2_HOSTKEY_HASH_SHA256);
-    int keytype = knownhost_key_type(type);
+    int keytype = esx_knownhost_key_type(type);
     if (!key || !hash || !keytype)
         return NL_ERR(err, NL_ERR_HOSTKEY, "unsupported",
                       "Host \"%s\" presented a host key of a type nestlab cannot verify.", s->name);

@@ -71,6 +71,9 @@ void esx_session_set_command_timeout(struct esx_session *s, int ms);
 
 void esx_result_clear(struct esx_result *res);
 
+/* libssh2's knownhost key type (LIBSSH2_KNOWNHOST_KEY_*) for a session host key type
+ * (LIBSSH2_HOSTKEY_TYPE_*); 0 when there is none. */
+int esx_knownhost_key_type(int hostkey_type);
 /* "SHA256:<base64 without padding>" of a raw SSH public key blob, as OpenSSH prints it. */
 char *esx_fingerprint_sha256(const unsigned char *digest32);
 

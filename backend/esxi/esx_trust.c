@@ -157,26 +157,6 @@ static void conn_close(struct conn *c)
     c->fd = -1;
 }
 
-static int knownhost_key_type(int hostkey_type)
-{
-    switch (hostkey_type) {
-    case LIBSSH2_HOSTKEY_TYPE_RSA:
-        return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-    case LIBSSH2_HOSTKEY_TYPE_DSS:
-        return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
-        return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
-        return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
-        return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-    case LIBSSH2_HOSTKEY_TYPE_ED25519:
-        return LIBSSH2_KNOWNHOST_KEY_ED25519;
-    default:
-        return 0;
-    }
-}
-
 /* "SHA256:" and 43 characters of unpadded base64, nothing else. */
 static bool fingerprint_valid(const char *fp)
 {
@@ -261,7 +241,7 @@ enum nl_code esx_knownhost_accept(const struct esx_target *t, const char *expect
     const char *key = libssh2_session_hostkey(c.ssh, &keylen, &type);
     const unsigned char *hash =
         (const unsigned char *)libssh2_hostkey_hash(c.ssh, LIBSSH2_HOSTKEY_HASH_SHA256);
-    int keytype = knownhost_key_type(type);
+    int keytype = esx_knownhost_key_type(type);
     if (!key || !hash || !keytype) {
         rc = NL_ERR(err, NL_ERR_HOSTKEY, "unsupported",
                     "Host \"%s\" presented a host key of a type nestlab cannot verify.", c.name);

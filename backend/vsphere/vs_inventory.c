@@ -157,17 +157,6 @@ enum nl_code vs_inventory_parse(const char *method, long status, const char *bod
     return rc;
 }
 
-static enum nl_code build_view(xmlNode *m, void *arg, struct nl_err *err)
-{
-    (void)err;
-    const struct vs_moref *root = arg;
-    vs_xml_add_moref(m, "container", root->type, root->id);
-    for (const char *const *t = vs_view_types; *t; t++)
-        vs_xml_add(m, "type", *t);
-    vs_xml_add_bool(m, "recursive", true);
-    return NL_OK;
-}
-
 static enum nl_code build_retrieve(xmlNode *m, void *arg, struct nl_err *err)
 {
     (void)err;
@@ -204,7 +193,7 @@ static enum nl_code fetch_once(struct vs_client *c, struct nl_lab *lab, struct v
     struct vs_call_opts plain = {.no_relogin = true};
     struct vs_moref root = sc->root_folder; /* borrowed */
     enum nl_code rc = vs_call_ex(c, "CreateContainerView", sc->view_manager.type,
-                                 sc->view_manager.id, build_view, &root, &plain, &r, err);
+                                 sc->view_manager.id, vs_prop_build_view, &root, &plain, &r, err);
     if (rc != NL_OK)
         return rc;
     if (!vs_xml_moref(r.returnval, &view)) {

@@ -449,3 +449,14 @@ void vs_prop_resolve(struct nl_lab *lab, const struct vs_tree *tree)
         }
     }
 }
+
+enum nl_code vs_prop_build_view(xmlNode *m, void *arg, struct nl_err *err)
+{
+    (void)err;
+    const struct vs_moref *root = arg;
+    vs_xml_add_moref(m, "container", root->type, root->id);
+    for (const char *const *t = vs_view_types; *t; t++)
+        vs_xml_add(m, "type", *t);
+    vs_xml_add_bool(m, "recursive", true);
+    return NL_OK;
+}

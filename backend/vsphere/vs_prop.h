@@ -23,6 +23,9 @@ extern const struct vs_prop_spec vs_prop_specs[];
 /* Appends <propSet>s for vs_prop_specs and an <objectSet> that walks container view `view`
  * (type ContainerView) to `spec` (a PropertyFilterSpec element). */
 void vs_prop_build_filter(xmlNode *spec, const char *view);
+/* vs_build_fn for CreateContainerView: a recursive view of vs_view_types under arg (a const
+ * struct vs_moref *, the root folder). The inventory and the live-update filter use the same. */
+enum nl_code vs_prop_build_view(xmlNode *m, void *arg, struct nl_err *err);
 
 /* An object appeared: creates it in the model (for the types the model holds) and the tree. */
 void vs_prop_enter(struct nl_lab *lab, struct vs_tree *tree, const char *type, const char *id);

@@ -247,17 +247,6 @@ static enum nl_code build_nothing(xmlNode *m, void *arg, struct nl_err *err)
     return NL_OK;
 }
 
-static enum nl_code build_view(xmlNode *m, void *arg, struct nl_err *err)
-{
-    (void)err;
-    const struct vs_moref *root = arg;
-    vs_xml_add_moref(m, "container", root->type, root->id);
-    for (const char *const *t = vs_view_types; *t; t++)
-        vs_xml_add(m, "type", *t);
-    vs_xml_add_bool(m, "recursive", true);
-    return NL_OK;
-}
-
 static enum nl_code build_filter(xmlNode *m, void *arg, struct nl_err *err)
 {
     (void)err;
@@ -314,7 +303,7 @@ static enum nl_code setup(struct vs_watch *w, struct nl_err *err)
         return rc;
     struct vs_moref root = sc->root_folder;
     rc = vs_call_ex(w->c, "CreateContainerView", sc->view_manager.type, sc->view_manager.id,
-                    build_view, &root, &o, &r, err);
+                    vs_prop_build_view, &root, &o, &r, err);
     if (rc == NL_OK && !vs_xml_moref(r.returnval, &w->view))
         rc = NL_ERR(err, NL_ERR_PROTOCOL, NULL,
                     "The server \"%s\" answered CreateContainerView without a view.",
