@@ -16,8 +16,8 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NL_SOURCE_DIR=${NL_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
-command -v ssh >/dev/null || { echo "SKIP: no ssh client" >&2; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: no python3" >&2; exit 77; }
+command -v ssh >/dev/null || { echo "SKIP: no ssh client" >&2; [ -n "${NESTLAB_NO_SKIP:-}" ] && exit 1; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: no python3" >&2; [ -n "${NESTLAB_NO_SKIP:-}" ] && exit 1; exit 77; }
 
 own_lab=
 if [ $# -ge 1 ]; then

@@ -1,5 +1,6 @@
 /* Column-aware fitting: ASCII, CJK (2 columns), combining marks, invalid UTF-8, control bytes. */
 #include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -9,7 +10,7 @@ int main(void)
 {
     if (!setlocale(LC_ALL, "C.UTF-8")) {
         printf("C.UTF-8 locale missing\n");
-        return 77;
+        return getenv("NESTLAB_NO_SKIP") ? 1 : 77; /* in CI a skip is a failure */
     }
     char out[128];
     CHECK_INT(ui_text_width("hello"), 5);
