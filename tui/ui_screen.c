@@ -421,7 +421,9 @@ static void wrap_lines(struct ui_lines *out, enum ui_role role, const char *text
         if (!n)
             break;
         char cand[1024];
-        snprintf(cand, sizeof(cand), "%s%s%.*s", line, line[0] ? " " : "", (int)n, p);
+        /* A candidate longer than the buffer is cut; ui_text_width then decides the wrap. */
+        if (snprintf(cand, sizeof(cand), "%s%s%.*s", line, line[0] ? " " : "", (int)n, p) < 0)
+            break;
         if (line[0] && ui_text_width(cand) > width) {
             ui_lines_add(out, role, "%s", line);
             snprintf(line, sizeof(line), "%.*s", (int)n, p);
