@@ -17,6 +17,7 @@ static void ssh_defaults(struct nl_ssh_cfg *ssh)
     ssh->user = xstrdup("root");
     ssh->password_env = xstrdup("NESTLAB_SSH_PASSWORD");
     ssh->timeout_s = 10;
+    ssh->command_timeout_s = 60;
     ssh->parallel = 16;
 }
 
@@ -83,6 +84,7 @@ static enum nl_code parse_ssh(json_t *js, struct nl_ssh_cfg *ssh, const char *or
         get_string(js, "key_file", &ssh->key_file, origin, ctx, err) ||
         get_string(js, "known_hosts", &ssh->known_hosts, origin, ctx, err) ||
         get_int(js, "timeout_s", &ssh->timeout_s, 1, 3600, origin, ctx, err) ||
+        get_int(js, "command_timeout_s", &ssh->command_timeout_s, 1, 86400, origin, ctx, err) ||
         get_int(js, "parallel", &ssh->parallel, 1, 1024, origin, ctx, err))
         return err->code;
     json_t *hosts = json_object_get(js, "hosts");

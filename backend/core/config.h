@@ -12,7 +12,7 @@
  *     "ssh": {
  *       "user": "root", "password_env": "NESTLAB_SSH_PASSWORD", "key_file": "~/.ssh/id_ed25519",
  *       "known_hosts": "/path/known_hosts",   // default: $XDG_STATE_HOME/nestlab/known_hosts
- *       "timeout_s": 10, "parallel": 16,
+ *       "timeout_s": 10, "command_timeout_s": 60, "parallel": 16,
  *       "hosts": {"esx01.example": {"address": "192.0.2.10", "port": 22}}
  *     }
  *   }],
@@ -40,9 +40,10 @@ struct nl_ssh_cfg {
     char *user;         /* default "root" */
     char *password_env; /* default NESTLAB_SSH_PASSWORD */
     char *key_file;
-    char *known_hosts; /* NULL = nestlab's own file in the state dir */
-    int timeout_s;     /* default 10 */
-    int parallel;      /* default 16 */
+    char *known_hosts;     /* NULL = nestlab's own file in the state dir */
+    int timeout_s;         /* connect + login, default 10 */
+    int command_timeout_s; /* one command on a host, default 60 */
+    int parallel;          /* default 16 */
     struct nl_ssh_host_cfg *hosts;
     size_t n_hosts;
 };

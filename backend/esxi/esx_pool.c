@@ -66,6 +66,7 @@ struct esx_pool *esx_pool_new_from_cfg(const struct nl_ssh_cfg *cfg, const char 
         .user_known_hosts = true,
         .accept_new = accept_new,
         .connect_timeout_ms = cfg->timeout_s > 0 ? cfg->timeout_s * 1000 : 0,
+        .command_timeout_ms = cfg->command_timeout_s > 0 ? cfg->command_timeout_s * 1000 : 0,
         .parallel = cfg->parallel > 0 ? (size_t)cfg->parallel : 0,
         .hosts = cfg->hosts,
         .n_hosts = cfg->n_hosts,

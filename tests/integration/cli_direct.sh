@@ -77,6 +77,23 @@ chmod 600 "$LABSIM_DIR/sshonly.json"
 expect_rc 0 "an ssh_only endpoint with no cache reads the configured hosts" "$NL" -c "$LABSIM_DIR/sshonly.json" inventory
 expect_in "esx-p01.lab.invalid" "hosts listed from the config"
 
+# A host that hangs mid-command: its read times out, the others are read meanwhile.
+python3 - "$LABSIM_DIR/sshonly.json" "$LABSIM_DIR/short.json" <<'PY'
+import json,sys
+c=json.load(open(sys.argv[1])); c["endpoints"][0]["ssh"]["command_timeout_s"]=3
+json.dump(c,open(sys.argv[2],"w"))
+PY
+chmod 600 "$LABSIM_DIR/short.json"
+labsim_ctl POST /host/esx-p02.lab.invalid/hang >/dev/null
+start=$(date +%s)
+expect_rc 0 "a hung host does not stop the others" "$NL" -c "$LABSIM_DIR/short.json" inventory
+took=$(( $(date +%s) - start ))
+expect_in "esx-p02.lab.invalid: " "the hung host is named"
+expect_in "in time" "its error says it timed out"
+expect_in "host esx-p01.lab.invalid [connected]" "the other hosts were read live"
+ok "the hung host cost about its timeout, not more (${took}s)" test "$took" -lt 20
+labsim_ctl POST /host/esx-p02.lab.invalid/unhang >/dev/null
+
 # Host keys: unknown refused without --accept-new-host-keys, accepted with it; changed refused.
 python3 - "$LABSIM_DIR/sshonly.json" "$LABSIM_DIR/newkeys.json" "$LABSIM_DIR/kh-empty" <<'PY'
 import json,sys

@@ -85,8 +85,16 @@ func (c *controlServer) serve(ln net.Listener) {
 			return
 		}
 		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/host/"), "/")
+		if len(parts) == 2 && (parts[1] == "hang" || parts[1] == "unhang") {
+			if err := c.lab.setHung(parts[0], parts[1] == "hang"); err != nil {
+				jsonErr(w, 404, "%v", err)
+				return
+			}
+			writeJSON(w, 200, map[string]interface{}{"ok": true, "host": parts[0], "hung": parts[1] == "hang"})
+			return
+		}
 		if len(parts) != 2 || (parts[1] != "down" && parts[1] != "up") {
-			jsonErr(w, 404, "use /host/{name}/down or /host/{name}/up")
+			jsonErr(w, 404, "use /host/{name}/down, /up, /hang or /unhang")
 			return
 		}
 		if err := c.lab.setDown(parts[0], parts[1] == "down"); err != nil {

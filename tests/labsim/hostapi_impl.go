@@ -34,6 +34,24 @@ func (l *Lab) Up(name string) bool {
 	return !l.down[name]
 }
 
+// Hung reports whether commands on the host hang (they answer nothing until the client gives
+// up): the SSH side checks it through an optional interface, HostDirectory stays as it is.
+func (l *Lab) Hung(name string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.hung[name]
+}
+
+func (l *Lab) setHung(name string, hung bool) error {
+	if l.hosts[name] == nil {
+		return fmt.Errorf("unknown host %q", name)
+	}
+	l.mu.Lock()
+	l.hung[name] = hung
+	l.mu.Unlock()
+	return nil
+}
+
 func (l *Lab) setDown(name string, down bool) error {
 	if l.hosts[name] == nil {
 		return fmt.Errorf("unknown host %q", name)

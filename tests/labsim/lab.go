@@ -42,6 +42,7 @@ type Lab struct {
 
 	mu      sync.Mutex // guards the fields below (never held while taking a vcsim lock)
 	down    map[string]bool
+	hung    map[string]bool      // commands on these hosts never finish (control API /host/X/hang)
 	pps     map[string][]float64 // VM name -> pps per NIC
 	files   map[string][]byte    // host + "\x00" + path -> content written over SSH
 	latency time.Duration
@@ -113,7 +114,7 @@ func scrubIPs(v reflect.Value, depth int) {
 func newLab(spec *LabSpec, stateDir, dsDir string) (*Lab, error) {
 	l := &Lab{spec: spec, stateDir: stateDir, dsDir: dsDir,
 		hosts: map[string]*labHost{}, vms: map[string]*labVM{}, byRef: map[types.ManagedObjectReference]string{},
-		down: map[string]bool{}, pps: map[string][]float64{}, files: map[string][]byte{},
+		down: map[string]bool{}, hung: map[string]bool{}, pps: map[string][]float64{}, files: map[string][]byte{},
 		faults: map[string]*faultRule{}, calls: map[string]int{}}
 
 	// Templates first: no address outside 127.0.0.0/8 anywhere.
@@ -343,6 +344,7 @@ func (l *Lab) setupHost(h *labHost) {
 func (l *Lab) applyInitialState(emit bool) {
 	l.mu.Lock()
 	l.down = map[string]bool{}
+	l.hung = map[string]bool{}
 	l.files = map[string][]byte{}
 	l.pps = map[string][]float64{}
 	for _, name := range l.hostOrder {

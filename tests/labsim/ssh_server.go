@@ -443,6 +443,12 @@ func (h *sshHostServer) runExec(ctx context.Context, ch ssh.Channel, command str
 		stderr: &cappedWriter{f: fence, w: ch.Stderr(), left: sshMaxOutputBytes},
 	}
 	done := make(chan int, 1)
+	if hd, ok := h.dir.(interface{ Hung(string) bool }); ok && hd.Hung(h.name) {
+		// A hung host (control API /host/X/hang): the command never answers; the client's own
+		// timeout has to give up, and the server's esxCommandTimeout is the backstop.
+		<-cctx.Done()
+		return
+	}
 	go func() { done <- runESXiCommandLine(env, command) }()
 	var status int
 	select {

@@ -38,6 +38,7 @@ int main(void)
     CHECK_STR(ep->password_env, "NESTLAB_PASSWORD"); /* default */
     CHECK_STR(ep->ssh.password_env, "NESTLAB_SSH_PASSWORD");
     CHECK_INT(ep->ssh.timeout_s, 10);
+    CHECK_INT(ep->ssh.command_timeout_s, 60);
     CHECK_INT(ep->ssh.n_hosts, 2);
     const struct nl_ssh_host_cfg *h = nl_ssh_cfg_host(&ep->ssh, "esx-p01.lab.invalid");
     CHECK(h && h->port == 2201);
