@@ -1,4 +1,5 @@
 #include "backend/esxi/esx_session.h"
+#include "backend/esxi/esx_net.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -67,18 +68,11 @@ static void ssh_global_init(void)
     ssh_init_rc = libssh2_init(0);
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until the socket is ready in the direction libssh2 is blocked on, or the deadline. */
 static enum nl_code wait_socket(struct esx_session *s, long long deadline, const char *doing,
                                 struct nl_err *err)
 {
-    int left = (int)(deadline - now_ms());
+    int left = (int)(deadline - esx_now_ms());
     if (left <= 0)
         goto timeout;
     int dir = libssh2_session_block_directions(s->ssh);
@@ -113,51 +107,8 @@ static const char *ssh_error_text(LIBSSH2_SESSION *ssh)
 
 static enum nl_code tcp_connect(struct esx_session *s, long long deadline, struct nl_err *err)
 {
-    char port[16];
-    snprintf(port, sizeof(port), "%d", s->port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    int gai = getaddrinfo(s->address, port, &hints, &res);
-    if (gai != 0)
-        return NL_ERR(err, NL_ERR_CONNECT, "resolve",
-                      "The address \"%s\" of host \"%s\" cannot be resolved: %s.", s->address,
-                      s->name, gai_strerror(gai));
-    int last_errno = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        int fd =
-            socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            last_errno = errno;
-            continue;
-        }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-            s->fd = fd;
-            break;
-        }
-        if (errno != EINPROGRESS) {
-            last_errno = errno;
-            close(fd);
-            continue;
-        }
-        struct pollfd p = {.fd = fd, .events = POLLOUT};
-        int left = (int)(deadline - now_ms()), rc;
-        do {
-            rc = left > 0 ? poll(&p, 1, left) : 0;
-        } while (rc < 0 && errno == EINTR);
-        int soerr = 0;
-        socklen_t sl = sizeof(soerr);
-        if (rc > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0) {
-            s->fd = fd;
-            break;
-        }
-        last_errno = rc == 0 ? ETIMEDOUT : (soerr ? soerr : errno);
-        close(fd);
-    }
-    freeaddrinfo(res);
-    if (s->fd >= 0)
-        return NL_OK;
-    return NL_ERR(err, NL_ERR_CONNECT, last_errno == ETIMEDOUT ? "timeout" : "refused",
-                  "Cannot connect to host \"%s\" at %s port %d: %s.", s->name, s->address, s->port,
-                  strerror(last_errno ? last_errno : ECONNREFUSED));
+    s->fd = esx_tcp_connect(s->name, s->address, s->port, deadline, NULL, err);
+    return s->fd >= 0 ? NL_OK : err->code;
 }
 
 int esx_knownhost_key_type(int hostkey_type)
@@ -473,7 +424,7 @@ enum nl_code esx_session_open(const struct esx_session_opts *o, struct esx_sessi
     s->command_timeout_ms = o->command_timeout_ms > 0 ? o->command_timeout_ms : 60000;
     s->output_cap = o->output_cap ? o->output_cap : 16u << 20;
     int connect_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
-    long long deadline = now_ms() + connect_ms;
+    long long deadline = esx_now_ms() + connect_ms;
     enum nl_code rc = tcp_connect(s, deadline, &e);
     if (rc)
         goto cleanup;
@@ -609,7 +560,7 @@ enum nl_code esx_session_exec(struct esx_session *s, const char *cmdline, struct
     if (s->broken)
         return NL_ERR(err, NL_ERR_CONNECT, NULL, "The connection to host \"%s\" was lost.",
                       s->name);
-    long long deadline = now_ms() + s->command_timeout_ms;
+    long long deadline = esx_now_ms() + s->command_timeout_ms;
     struct nl_buf out, errb;
     nl_buf_init(&out, s->output_cap);
     nl_buf_init(&errb, s->output_cap);
@@ -639,7 +590,7 @@ cleanup:
     if (ch) {
         /* After a clean close freeing needs no round trip; after a failure the session is
          * dropped anyway and frees what is left. */
-        long long free_deadline = now_ms() + 1000;
+        long long free_deadline = esx_now_ms() + 1000;
         while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN && rc == NL_OK &&
                wait_socket(s, free_deadline, "closing a command", NULL) == NL_OK)
             ;

@@ -18,6 +18,7 @@
 
 #include "backend/core/log.h"
 #include "backend/core/xmalloc.h"
+#include "backend/esxi/esx_net.h"
 #include "backend/esxi/esx_session.h"
 
 /* The sessions' preference (esx_session.c), so that the key negotiated here is the one a session
@@ -43,67 +44,10 @@ struct conn {
     LIBSSH2_SESSION *ssh;
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int wait_fd(int fd, short events, long long deadline)
-{
-    struct pollfd p = {.fd = fd, .events = events};
-    int rc;
-    do {
-        int left = (int)(deadline - now_ms());
-        rc = left > 0 ? poll(&p, 1, left) : 0;
-    } while (rc < 0 && errno == EINTR);
-    return rc;
-}
-
 static enum nl_code tcp_connect(struct conn *c, struct nl_err *err)
 {
-    char port[16];
-    snprintf(port, sizeof(port), "%d", c->port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    int gai = getaddrinfo(c->address, port, &hints, &res);
-    if (gai != 0)
-        return NL_ERR(err, NL_ERR_CONNECT, "resolve",
-                      "The address \"%s\" of host \"%s\" cannot be resolved: %s.", c->address,
-                      c->name, gai_strerror(gai));
-    int last_errno = ECONNREFUSED;
-    for (struct addrinfo *ai = res; ai && c->fd < 0; ai = ai->ai_next) {
-        int fd =
-            socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            last_errno = errno;
-            continue;
-        }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-            c->fd = fd;
-            break;
-        }
-        if (errno != EINPROGRESS) {
-            last_errno = errno;
-            close(fd);
-            continue;
-        }
-        int rc = wait_fd(fd, POLLOUT, c->deadline);
-        int soerr = 0;
-        socklen_t sl = sizeof(soerr);
-        if (rc > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0) {
-            c->fd = fd;
-            break;
-        }
-        last_errno = rc == 0 ? ETIMEDOUT : (soerr ? soerr : errno);
-        close(fd);
-    }
-    freeaddrinfo(res);
-    if (c->fd >= 0)
-        return NL_OK;
-    return NL_ERR(err, NL_ERR_CONNECT, last_errno == ETIMEDOUT ? "timeout" : "refused",
-                  "Cannot connect to host \"%s\" at %s port %d to check its key: %s.", c->name,
-                  c->address, c->port, strerror(last_errno));
+    c->fd = esx_tcp_connect(c->name, c->address, c->port, c->deadline, "to check its key", err);
+    return c->fd >= 0 ? NL_OK : err->code;
 }
 
 static const char *ssh_error_text(LIBSSH2_SESSION *ssh)
@@ -126,7 +70,7 @@ static enum nl_code handshake(struct conn *c, struct nl_err *err)
         int dir = libssh2_session_block_directions(c->ssh);
         short ev = (short)(((dir & LIBSSH2_SESSION_BLOCK_INBOUND) ? POLLIN : 0) |
                            ((dir & LIBSSH2_SESSION_BLOCK_OUTBOUND) ? POLLOUT : 0));
-        int rc = wait_fd(c->fd, ev ? ev : POLLIN, c->deadline);
+        int rc = esx_wait_fd(c->fd, ev ? ev : POLLIN, c->deadline);
         if (rc == 0)
             return NL_ERR(err, NL_ERR_CONNECT, "timeout",
                           "Host \"%s\" did not complete the SSH key exchange in time.", c->name);
@@ -220,7 +164,7 @@ enum nl_code esx_knownhost_accept(const struct esx_target *t, const char *expect
         .address = t->address ? t->address : t->name,
         .port = t->port > 0 ? t->port : 22,
         .fd = -1,
-        .deadline = now_ms() + (o->timeout_ms > 0 ? o->timeout_ms : 10000),
+        .deadline = esx_now_ms() + (o->timeout_ms > 0 ? o->timeout_ms : 10000),
     };
     if (!fingerprint_valid(expected_fingerprint))
         return NL_ERR(err, NL_ERR_USAGE, "fingerprint",
