@@ -106,152 +106,6 @@ json_t *nl_json_string(const char *s)
     return j ? j : json_null();
 }
 
-/* ---- saving ----------------------------------------------------------------------------- */
-
-static json_t *json_tri(enum nl_tri t)
-{
-    return t == NL_TRI_UNSET ? json_null() : json_boolean(t == NL_TRI_TRUE);
-}
-
-static json_t *security_json(const struct nl_security *s)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "promiscuous", json_tri(s->promiscuous));
-    json_object_set_new(o, "forged_transmits", json_tri(s->forged_transmits));
-    json_object_set_new(o, "mac_changes", json_tri(s->mac_changes));
-    return o;
-}
-
-static json_t *strv_json(char *const *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, nl_json_string(v[i]));
-    return a;
-}
-
-static void set_str(json_t *o, const char *key, const char *s)
-{
-    json_object_set_new(o, key, nl_json_string(s));
-}
-
-static void set_int(json_t *o, const char *key, long long v)
-{
-    json_object_set_new(o, key, json_integer(v));
-}
-
-static json_t *host_cache_json(const struct nl_host *h)
-{
-    json_t *o = json_object();
-    set_str(o, "id", h->id);
-    set_str(o, "name", h->name);
-    set_str(o, "cluster_id", h->cluster_id);
-    set_str(o, "datacenter_id", h->datacenter_id);
-    set_str(o, "connection", nl_conn_name(h->connection));
-    set_str(o, "bios_uuid", h->bios_uuid);
-    set_str(o, "network_system", h->network_system);
-    set_str(o, "version", h->version);
-    set_str(o, "cpu_model", h->cpu_model);
-    set_int(o, "cpu_packages", h->cpu_packages);
-    set_int(o, "cpu_cores", h->cpu_cores);
-    set_int(o, "cpu_threads", h->cpu_threads);
-    set_int(o, "cpu_mhz", h->cpu_mhz);
-    set_int(o, "hv_support", h->hv_support);
-    set_int(o, "cpu_usage_mhz", h->cpu_usage_mhz);
-    set_str(o, "source", nl_source_name(h->source));
-    set_str(o, "ssh_address", h->ssh_address);
-    set_int(o, "ssh_port", h->ssh_port);
-    json_t *vss = json_array();
-    for (size_t i = 0; i < h->n_vswitches; i++) {
-        const struct nl_vswitch *vs = &h->vswitches[i];
-        json_t *v = json_object();
-        set_str(v, "name", vs->name);
-        set_int(v, "num_ports", vs->num_ports);
-        set_int(v, "mtu", vs->mtu);
-        json_object_set_new(v, "uplinks", strv_json(vs->uplinks, vs->n_uplinks));
-        json_object_set_new(v, "security", security_json(&vs->security));
-        json_array_append_new(vss, v);
-    }
-    json_object_set_new(o, "vswitches", vss);
-    json_t *pgs = json_array();
-    for (size_t i = 0; i < h->n_portgroups; i++) {
-        const struct nl_portgroup *pg = &h->portgroups[i];
-        json_t *p = json_object();
-        set_str(p, "name", pg->name);
-        set_str(p, "vswitch", pg->vswitch);
-        set_int(p, "vlan", pg->vlan);
-        json_object_set_new(p, "override", security_json(&pg->override));
-        set_int(p, "active_clients", pg->active_clients);
-        json_array_append_new(pgs, p);
-    }
-    json_object_set_new(o, "portgroups", pgs);
-    return o;
-}
-
-static json_t *vm_cache_json(const struct nl_vm *vm)
-{
-    json_t *o = json_object();
-    set_str(o, "id", vm->id);
-    set_str(o, "name", vm->name);
-    set_str(o, "host_id", vm->host_id);
-    set_str(o, "power", nl_power_name(vm->power));
-    set_int(o, "hw_version", vm->hw_version);
-    json_object_set_new(o, "nested_hv", json_tri(vm->nested_hv));
-    set_str(o, "guest_id", vm->guest_id);
-    set_int(o, "cpus", vm->cpus);
-    set_int(o, "memory_mb", vm->memory_mb);
-    set_str(o, "tools", vm->tools);
-    set_str(o, "uuid", vm->uuid);
-    json_object_set_new(o, "networks", strv_json(vm->networks, vm->n_networks));
-    set_int(o, "vmid", vm->vmid);
-    set_str(o, "vmx_path", vm->vmx_path);
-    return o;
-}
-
-json_t *nl_lab_to_cache_json(const struct nl_lab *lab)
-{
-    json_t *doc = json_object();
-    set_int(doc, "version", NL_LAB_CACHE_VERSION);
-    set_str(doc, "endpoint", lab->endpoint);
-    set_str(doc, "source", nl_source_name(lab->source));
-    set_int(doc, "fetched_at", (long long)lab->fetched_at);
-    set_str(doc, "api_version", lab->api_version);
-    json_t *a = json_array();
-    for (size_t i = 0; i < lab->n_datacenters; i++) {
-        json_t *o = json_object();
-        set_str(o, "id", lab->datacenters[i].id);
-        set_str(o, "name", lab->datacenters[i].name);
-        json_array_append_new(a, o);
-    }
-    json_object_set_new(doc, "datacenters", a);
-    a = json_array();
-    for (size_t i = 0; i < lab->n_clusters; i++) {
-        json_t *o = json_object();
-        set_str(o, "id", lab->clusters[i].id);
-        set_str(o, "name", lab->clusters[i].name);
-        set_str(o, "datacenter_id", lab->clusters[i].datacenter_id);
-        json_array_append_new(a, o);
-    }
-    json_object_set_new(doc, "clusters", a);
-    a = json_array();
-    for (size_t i = 0; i < lab->n_hosts; i++)
-        json_array_append_new(a, host_cache_json(&lab->hosts[i]));
-    json_object_set_new(doc, "hosts", a);
-    a = json_array();
-    for (size_t i = 0; i < lab->n_vms; i++)
-        json_array_append_new(a, vm_cache_json(&lab->vms[i]));
-    json_object_set_new(doc, "vms", a);
-    a = json_array();
-    for (size_t i = 0; i < lab->n_networks; i++) {
-        json_t *o = json_object();
-        set_str(o, "id", lab->networks[i].id);
-        set_str(o, "name", lab->networks[i].name);
-        json_array_append_new(a, o);
-    }
-    json_object_set_new(doc, "networks", a);
-    return doc;
-}
-
 /* ---- loading ---------------------------------------------------------------------------- */
 
 struct rd {
@@ -871,9 +725,10 @@ bool nl_json_utc_time(time_t t, char out[32])
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-/* The cache file is written with nl_jw, byte for byte what
- * json_dumps(nl_lab_to_cache_json(lab), JSON_COMPACT | JSON_ENSURE_ASCII) gives (test_vs_output
- * and test_lab_json hold the two together). */
+/* The cache file is written with nl_jw straight from the lab, byte for byte what jansson writes
+ * for the same document with JSON_COMPACT | JSON_ENSURE_ASCII (test_lab_inventory_write and
+ * test_vs_output read it back with jansson and compare; the default lab also with its golden
+ * file). Every member the reader (nl_lab_from_cache_json) expects is written here. */
 static void cw_host(struct nl_jw *w, const struct nl_host *h)
 {
     nl_jw_open(w, '{');
@@ -952,7 +807,7 @@ static void cw_pair(struct nl_jw *w, const char *id, const char *name)
     nl_jw_close(w, '}');
 }
 
-/* The same document as nl_lab_to_cache_json, member for member. */
+/* The whole cache document: version, the lab's own fields, then its objects. */
 static void cw_lab(struct nl_jw *w, const struct nl_lab *lab)
 {
     nl_jw_open(w, '{');
