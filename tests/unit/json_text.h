@@ -86,4 +86,30 @@ static inline int jt_same_as_jansson(const char *text, size_t len, size_t flags)
     return same;
 }
 
+/* The cache nl_lab_save_cache writes for lab is jansson's text for the same document and loads
+ * back to a lab that saves the same text. Uses CHECK (include check.h first). */
+static inline void jt_check_cache(const struct nl_lab *lab, const char *what)
+{
+    char *got = jt_cache_text(lab);
+    CHECK(got != NULL);
+    if (!got)
+        return;
+    if (!jt_same_as_jansson(got, strlen(got), JSON_COMPACT | JSON_ENSURE_ASCII)) {
+        fprintf(stderr, "%s: the cache file is not jansson's text\n", what);
+        CHECK(!"cache text differs from jansson");
+    }
+    json_t *doc = json_loads(got, 0, NULL);
+    struct nl_err err = {0};
+    struct nl_lab *back = doc ? nl_lab_from_cache_json(doc, what, &err) : NULL;
+    CHECK(back != NULL);
+    if (!back)
+        fprintf(stderr, "%s: %s\n", what, err.message);
+    char *again = back ? jt_cache_text(back) : NULL;
+    CHECK(again && strcmp(again, got) == 0);
+    free(again);
+    nl_lab_free(&back);
+    json_decref(doc);
+    free(got);
+}
+
 #endif

@@ -35,30 +35,6 @@ static void check_inventory(const char *what, const struct nl_lab *const *labs, 
         free(got);
     }
 }
-
-static void check_cache(const char *what, const struct nl_lab *lab)
-{
-    char *got = jt_cache_text(lab);
-    CHECK(got != NULL);
-    if (!got)
-        return;
-    if (!jt_same_as_jansson(got, strlen(got), JSON_COMPACT | JSON_ENSURE_ASCII)) {
-        fprintf(stderr, "%s (cache)\n", what);
-        CHECK(!"cache text differs from jansson");
-    }
-    /* It loads back to a lab that saves the same text. */
-    json_t *doc = json_loads(got, 0, NULL);
-    struct nl_err err = {0};
-    struct nl_lab *back = doc ? nl_lab_from_cache_json(doc, what, &err) : NULL;
-    CHECK(back != NULL);
-    char *again = back ? jt_cache_text(back) : NULL;
-    CHECK(again && strcmp(again, got) == 0);
-    free(again);
-    nl_lab_free(&back);
-    json_decref(doc);
-    free(got);
-}
-
 static struct nl_lab *default_lab(void)
 {
     const char *dir = getenv("NL_FIXTURES");
@@ -158,7 +134,7 @@ static void test_default_lab(void)
         return;
     const struct nl_lab *labs[] = {lab};
     check_inventory("default lab", labs, 1, 6);
-    check_cache("default lab cache", lab);
+    jt_check_cache(lab, "default lab cache");
     /* The recorded documents: any change to a field, its order or its spelling shows here (a
      * deliberate schema change regenerates them and says so in backend/model/README.md). */
     const char *dir = getenv("NL_FIXTURES");
@@ -183,7 +159,7 @@ static void test_hostile_lab(void)
     CHECK_INT(lab->hosts[1].backing_vm, 1); /* the fixture links what it means to */
     const struct nl_lab *labs[] = {lab};
     check_inventory("hostile lab", labs, 1, 3);
-    check_cache("hostile lab cache", lab);
+    jt_check_cache(lab, "hostile lab cache");
     /* UTF-8 passes through in the inventory, as jansson does by default. */
     char *got = NULL;
     size_t len = 0;
@@ -204,7 +180,7 @@ static void test_empty_and_several(void)
     nl_lab_link(empty);
     const struct nl_lab *one[] = {empty};
     check_inventory("empty lab", one, 1, 0);
-    check_cache("empty lab cache", empty);
+    jt_check_cache(empty, "empty lab cache");
     check_inventory("no labs", NULL, 0, 0);
     struct nl_lab *lab = default_lab();
     struct nl_lab *hostile = hostile_lab();

@@ -18,32 +18,6 @@
 #include "backend/vsphere/vs_inventory.h"
 #include "backend/vsphere/vs_prop.h"
 
-/* Saves lab through nl_lab_save_cache: the text is what jansson writes for the same document, and
- * it loads back to a lab that saves the same text. */
-static void check_cache_same(const struct nl_lab *lab, const char *what)
-{
-    char *got = jt_cache_text(lab);
-    CHECK(got != NULL);
-    if (!got)
-        return;
-    if (!jt_same_as_jansson(got, strlen(got), JSON_COMPACT | JSON_ENSURE_ASCII)) {
-        fprintf(stderr, "%s: the cache file is not jansson's text\n", what);
-        CHECK(!"cache text differs");
-    }
-    json_t *doc = json_loads(got, 0, NULL);
-    struct nl_err err = {0};
-    struct nl_lab *back = doc ? nl_lab_from_cache_json(doc, what, &err) : NULL;
-    CHECK(back != NULL);
-    if (!back)
-        fprintf(stderr, "%s: %s\n", what, err.message);
-    char *again = back ? jt_cache_text(back) : NULL;
-    CHECK(again && strcmp(again, got) == 0);
-    free(again);
-    nl_lab_free(&back);
-    json_decref(doc);
-    free(got);
-}
-
 static void parse_into(const char *file, const char *method, struct nl_lab *lab,
                        struct vs_tree *tree)
 {
@@ -67,7 +41,7 @@ static void test_default_lab_cache(void)
     nl_lab_link(lab);
     lab->fetched_at = 1700000000;
     CHECK(lab->n_vms > 0);
-    check_cache_same(lab, "default lab");
+    jt_jt_check_cache(lab, "default lab");
     nl_lab_free(&lab);
 }
 
@@ -128,10 +102,10 @@ static void test_hostile_cache(void)
     nl_lab_add_network(lab, "network-8"); /* no name */
     nl_lab_add_host(lab, "host-bare");    /* nothing but an id */
     nl_lab_link(lab);
-    check_cache_same(lab, "hostile lab");
+    jt_jt_check_cache(lab, "hostile lab");
     /* An empty lab too. */
     struct nl_lab *empty = nl_lab_new(NULL);
-    check_cache_same(empty, "empty lab");
+    jt_jt_check_cache(empty, "empty lab");
     nl_lab_free(&empty);
     free(huge);
     nl_lab_free(&lab);
