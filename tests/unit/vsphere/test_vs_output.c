@@ -41,7 +41,7 @@ static void test_default_lab_cache(void)
     nl_lab_link(lab);
     lab->fetched_at = 1700000000;
     CHECK(lab->n_vms > 0);
-    jt_jt_check_cache(lab, "default lab");
+    jt_check_cache(lab, "default lab");
     nl_lab_free(&lab);
 }
 
@@ -102,10 +102,10 @@ static void test_hostile_cache(void)
     nl_lab_add_network(lab, "network-8"); /* no name */
     nl_lab_add_host(lab, "host-bare");    /* nothing but an id */
     nl_lab_link(lab);
-    jt_jt_check_cache(lab, "hostile lab");
+    jt_check_cache(lab, "hostile lab");
     /* An empty lab too. */
     struct nl_lab *empty = nl_lab_new(NULL);
-    jt_jt_check_cache(empty, "empty lab");
+    jt_check_cache(empty, "empty lab");
     nl_lab_free(&empty);
     free(huge);
     nl_lab_free(&lab);
