@@ -157,6 +157,36 @@ enum nl_code vs_inventory_parse(const char *method, long status, const char *bod
     return rc;
 }
 
+enum nl_code vs_page_guard_next(struct vs_page_guard *g, const char *url, const char *token,
+                                size_t objects, struct nl_err *err)
+{
+    g->pages++;
+    g->empty_run = objects ? 0 : g->empty_run + 1;
+    if (g->last_token && strcmp(g->last_token, token) == 0)
+        return NL_ERR(err, NL_ERR_PROTOCOL, NULL,
+                      "The server \"%s\" returned the same paging token twice in a row; the "
+                      "inventory read stopped instead of looping.",
+                      url);
+    if (g->empty_run >= VS_EMPTY_PAGES_MAX)
+        return NL_ERR(err, NL_ERR_PROTOCOL, NULL,
+                      "The server \"%s\" returned %u inventory pages in a row without objects "
+                      "but with a token for more; the inventory read stopped.",
+                      url, g->empty_run);
+    if (g->pages >= VS_PAGES_MAX)
+        return NL_ERR(err, NL_ERR_LIMIT, NULL,
+                      "The server \"%s\" kept paging past %d inventory pages; the inventory read "
+                      "stopped.",
+                      url, VS_PAGES_MAX);
+    xstrset(&g->last_token, token);
+    return NL_OK;
+}
+
+void vs_page_guard_clear(struct vs_page_guard *g)
+{
+    free(g->last_token);
+    memset(g, 0, sizeof *g);
+}
+
 static enum nl_code build_retrieve(xmlNode *m, void *arg, struct nl_err *err)
 {
     (void)err;
@@ -217,7 +247,14 @@ static enum nl_code fetch_once(struct vs_client *c, struct nl_lab *lab, struct v
     if (rc == NL_OK)
         token = token_of(&r);
     vs_reply_clear(&r);
+    struct vs_page_guard guard = {0};
+    size_t seen = 0;
     while (rc == NL_OK && token) {
+        size_t now = inv.objects + inv.skipped;
+        rc = vs_page_guard_next(&guard, vs_client_url(c), token, now - seen, err);
+        seen = now;
+        if (rc != NL_OK)
+            break;
         inv.token_seen = false;
         prefetch_join(&pf);
         bool ahead = pf.token && strcmp(pf.token, token) == 0;
@@ -257,6 +294,7 @@ static enum nl_code fetch_once(struct vs_client *c, struct nl_lab *lab, struct v
     NL_DEBUG("Inventory of \"%s\": %zu objects, %zu malformed skipped.", vs_client_url(c),
              inv.objects, inv.skipped);
     free(token);
+    vs_page_guard_clear(&guard);
     free(pf.token);
     nl_buf_free(&pf.body);
     nl_buf_free(&page);

@@ -14,6 +14,22 @@
 
 #define VS_INVENTORY_PAGE 1000
 
+/* What stops a server that never stops paging: a token handed out twice in a row, a run of pages
+ * that carry a token but no objects, or more pages than any inventory needs. */
+struct vs_page_guard {
+    char *last_token;
+    unsigned empty_run; /* pages in a row without objects */
+    size_t pages;
+};
+#define VS_PAGES_MAX 100000
+#define VS_EMPTY_PAGES_MAX 3
+
+/* Called after each page that returned `token` (non-NULL) having carried `objects` objects:
+ * NL_OK to ask for the next page, or NL_ERR_PROTOCOL with a message naming url. */
+enum nl_code vs_page_guard_next(struct vs_page_guard *g, const char *url, const char *token,
+                                size_t objects, struct nl_err *err);
+void vs_page_guard_clear(struct vs_page_guard *g);
+
 /* Reads the lab; the result is linked (nl_lab_link) and owned by the caller. endpoint names it. */
 struct nl_lab *vs_inventory_fetch(struct vs_client *c, const char *endpoint, struct nl_err *err);
 

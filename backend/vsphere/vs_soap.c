@@ -11,6 +11,9 @@
 #include "backend/core/xmalloc.h"
 #include "backend/vsphere/vs_xml.h"
 
+/* Bytes handed to xmlParseChunk at a time. */
+enum { VS_PARSE_PIECE = 64 * 1024 };
+
 xmlDoc *vs_envelope_new(const char *method, const char *this_type, const char *this_id,
                         xmlNode **method_node)
 {
@@ -70,6 +73,44 @@ static void parser_serror(void *user, xmlErrorPtr e)
         parser_error(ctxt->_private, e);
 }
 
+/* The parser is done with a streamed element (SAX2 popped it), so it can go: this is what keeps
+ * memory flat however many objects the reply holds. The whitespace before it goes too (a parent
+ * of streamed elements holds no text anyone reads; an indented reply would otherwise grow it
+ * without end). libxml2 appends the next text of the parent to its last text child at the offset
+ * it remembers in nodelen/nodemem, which described a text inside the freed subtree: cleared, it
+ * starts a new text node instead of writing into a freed or foreign buffer. */
+static void drop_streamed(xmlParserCtxt *ctxt, xmlNode *node)
+{
+    xmlNode *parent = node->parent;
+    xmlUnlinkNode(node);
+    xmlFreeNode(node);
+    if (parent && parent->last && parent->last->type == XML_TEXT_NODE) {
+        xmlNode *ws = parent->last;
+        xmlUnlinkNode(ws);
+        xmlFreeNode(ws);
+    }
+    ctxt->nodelen = 0;
+    ctxt->nodemem = 0;
+}
+
+/* A SOAP reply never has a document type; an internal subset is how entity expansion turns a
+ * small reply into gigabytes. */
+static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                           const xmlChar *system_id)
+{
+    (void)name, (void)external_id, (void)system_id;
+    xmlParserCtxt *ctxt = ctx;
+    struct vs_parser *p = ctxt->_private;
+    if (p->failed)
+        return;
+    NL_ERR(&p->err, NL_ERR_PROTOCOL, NULL,
+           "The reply of %s from \"%s\" carries a document type (<!DOCTYPE>), which no SOAP "
+           "server sends; it was refused.",
+           p->method, p->url);
+    p->failed = true;
+    xmlStopParser(ctxt);
+}
+
 static void stream_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                        const xmlChar *uri)
 {
@@ -82,10 +123,7 @@ static void stream_end(void *ctx, const xmlChar *localname, const xmlChar *prefi
         strcmp((const char *)localname, p->spec.element) != 0)
         return;
     enum nl_code rc = p->spec.fn(p->spec.arg, node, &p->err);
-    /* The parser is done with the element (SAX2 popped it), so it can go: this is what keeps
-     * memory flat however many objects the reply holds. */
-    xmlUnlinkNode(node);
-    xmlFreeNode(node);
+    drop_streamed(ctxt, node);
     if (rc != NL_OK) {
         if (!nl_err_is_set(&p->err))
             NL_ERR(&p->err, rc, NULL, "Reading the reply of %s failed.", p->method);
@@ -109,6 +147,7 @@ struct vs_parser *vs_parser_new(const char *method, const char *url,
     memset(&sax, 0, sizeof sax);
     xmlSAXVersion(&sax, 2);
     sax.endElementNs = stream_end;
+    sax.internalSubset = refuse_doctype;
     sax.serror = parser_serror;
     sax.error = NULL;
     sax.warning = NULL;
@@ -136,8 +175,9 @@ enum nl_code vs_parser_feed(struct vs_parser *p, const char *data, size_t len, s
     }
     p->bytes += len;
     while (len > 0) {
-        /* xmlParseChunk takes an int length. */
-        int n = len > (1u << 30) ? (1 << 30) : (int)len;
+        /* In pieces: libxml2 refuses to look ahead over more than 10 MB of unparsed input
+         * ("Huge input lookup"), and a server that ignores maxObjects sends tens of them. */
+        int n = len > VS_PARSE_PIECE ? VS_PARSE_PIECE : (int)len;
         xmlParseChunk(p->ctxt, data, n, 0);
         if (p->failed)
             goto failed;

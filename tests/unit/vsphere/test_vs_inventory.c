@@ -282,8 +282,54 @@ static void test_portgroup_spec(void)
     xmlFreeDoc(req);
 }
 
+/* A server that pages forever is stopped; one that pages honestly, however finely, is not. */
+static void test_page_guard(void)
+{
+    struct vs_page_guard g = {0};
+    struct nl_err err = {0};
+    char tok[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(tok, sizeof tok, "t%d", i);
+        CHECK_INT(vs_page_guard_next(&g, "https://vc.test/sdk", tok, 1, &err), NL_OK);
+    }
+    /* the same token again */
+    CHECK_INT(vs_page_guard_next(&g, "https://vc.test/sdk", tok, 1, &err), NL_ERR_PROTOCOL);
+    CHECK(strstr(err.message, "same paging token") != NULL);
+    CHECK(strstr(err.message, "\"https://vc.test/sdk\"") != NULL);
+    vs_page_guard_clear(&g);
+
+    /* pages with a token and nothing else */
+    memset(&err, 0, sizeof err);
+    CHECK_INT(vs_page_guard_next(&g, "u", "a", 0, &err), NL_OK);
+    CHECK_INT(vs_page_guard_next(&g, "u", "b", 0, &err), NL_OK);
+    CHECK_INT(vs_page_guard_next(&g, "u", "c", 0, &err), NL_ERR_PROTOCOL);
+    CHECK(strstr(err.message, "without objects") != NULL);
+    vs_page_guard_clear(&g);
+
+    /* an empty page between full ones is allowed */
+    memset(&err, 0, sizeof err);
+    CHECK_INT(vs_page_guard_next(&g, "u", "a", 0, &err), NL_OK);
+    CHECK_INT(vs_page_guard_next(&g, "u", "b", 10, &err), NL_OK);
+    CHECK_INT(vs_page_guard_next(&g, "u", "c", 0, &err), NL_OK);
+    CHECK_INT(vs_page_guard_next(&g, "u", "d", 0, &err), NL_OK);
+    vs_page_guard_clear(&g);
+
+    /* endless distinct tokens, each with objects */
+    memset(&err, 0, sizeof err);
+    enum nl_code rc = NL_OK;
+    size_t i;
+    for (i = 0; rc == NL_OK && i < 2 * VS_PAGES_MAX; i++) {
+        snprintf(tok, sizeof tok, "t%zu", i);
+        rc = vs_page_guard_next(&g, "u", tok, 1, &err);
+    }
+    CHECK_INT(rc, NL_ERR_LIMIT);
+    CHECK_INT((int)i, VS_PAGES_MAX);
+    vs_page_guard_clear(&g);
+}
+
 int main(void)
 {
+    test_page_guard();
     test_default_lab(0);
     test_default_lab(7); /* element and text boundaries split across chunks */
     test_missing_and_unknown();

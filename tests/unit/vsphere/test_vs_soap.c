@@ -153,6 +153,108 @@ static void test_stream(void)
     free(body);
 }
 
+/* The same reply indented, as many real servers and proxies send it: whitespace text between
+ * every pair of elements. */
+static char *indent_xml(const char *xml, size_t len, size_t *out_len)
+{
+    char *out = malloc(len * 9 + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        out[n++] = xml[i];
+        if (xml[i] == '>' && i + 1 < len && xml[i + 1] == '<') {
+            memcpy(out + n, "\n       ", 8);
+            n += 8;
+        }
+    }
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}
+
+static void test_stream_indented(void)
+{
+    size_t raw_len, len;
+    char *raw = vs_fixture("inventory_page1.xml", &raw_len);
+    char *body = indent_xml(raw, raw_len, &len);
+    static const size_t chunks[] = {0, 1, 7, 4096};
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        int n = 0;
+        struct vs_stream_spec s = {"objects", 5, count_objects, &n};
+        struct vs_reply r;
+        struct nl_err err = {0};
+        CHECK_INT(
+            vs_reply_parse("RetrievePropertiesEx", "u", 200, body, len, chunks[i], &s, 0, &r, &err),
+            NL_OK);
+        CHECK_INT(n, 20);
+        char *token = vs_xml_child_text(r.returnval, "token");
+        CHECK(token != NULL && *token != '\0');
+        free(token);
+        vs_reply_clear(&r);
+    }
+    free(body);
+    free(raw);
+}
+
+/* A server that ignores maxObjects sends the whole inventory in one reply of tens of megabytes,
+ * which the client may hand to the parser in one piece. */
+static void test_stream_huge_reply(void)
+{
+    const char *head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                       "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/"
+                       "envelope/\"><soapenv:Body><RetrievePropertiesExResponse "
+                       "xmlns=\"urn:vim25\"><returnval>";
+    const char *obj = "<objects><obj type=\"VirtualMachine\">vm-1</obj><propSet><name>name</name>"
+                      "<val>a VM with a name long enough to make this object a little bigger "
+                      "than most</val></propSet></objects>";
+    const char *tail = "</returnval></RetrievePropertiesExResponse></soapenv:Body>"
+                       "</soapenv:Envelope>";
+    const size_t count = 200000; /* ~34 MB, as a 10,000-VM inventory in one reply */
+    size_t hl = strlen(head), ol = strlen(obj), tl = strlen(tail);
+    size_t len = hl + count * ol + tl;
+    char *body = malloc(len + 1);
+    memcpy(body, head, hl);
+    for (size_t i = 0; i < count; i++)
+        memcpy(body + hl + i * ol, obj, ol);
+    memcpy(body + hl + count * ol, tail, tl + 1);
+    int n = 0;
+    struct vs_stream_spec s = {"objects", 5, count_objects, &n};
+    struct vs_reply r;
+    struct nl_err err = {0};
+    CHECK_INT(vs_reply_parse("RetrievePropertiesEx", "u", 200, body, len, 0, &s, 0, &r, &err),
+              NL_OK);
+    CHECK_INT(n, (int)count);
+    vs_reply_clear(&r);
+    free(body);
+}
+
+/* A SOAP reply never carries a document type; one with an internal subset can expand a few
+ * kilobytes of entities into gigabytes. */
+static void test_doctype_refused(void)
+{
+    const char *bomb =
+        "<?xml version=\"1.0\"?><!DOCTYPE e [<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">"
+        "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+        "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>"
+        "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+        "<soapenv:Body><LoginResponse xmlns=\"urn:vim25\"><returnval><key>&c;&c;</key>"
+        "</returnval></LoginResponse></soapenv:Body></soapenv:Envelope>";
+    for (size_t chunk = 0; chunk <= 7; chunk += 7) {
+        struct vs_reply r;
+        struct nl_err err = {0};
+        CHECK_INT(vs_reply_parse("Login", "https://vc.test/sdk", 200, bomb, strlen(bomb), chunk,
+                                 NULL, 0, &r, &err),
+                  NL_ERR_PROTOCOL);
+        CHECK(strstr(err.message, "document type") != NULL);
+        CHECK(strstr(err.message, "https://vc.test/sdk") != NULL);
+        CHECK(r.doc == NULL);
+        /* A fault reply with a DOCTYPE is refused the same way. */
+        memset(&err, 0, sizeof err);
+        CHECK_INT(vs_reply_parse("Login", "https://vc.test/sdk", 500, bomb, strlen(bomb), chunk,
+                                 NULL, 0, &r, &err),
+                  NL_ERR_PROTOCOL);
+    }
+}
+
 static void test_envelope(void)
 {
     xmlNode *m;
@@ -237,6 +339,9 @@ int main(void)
     test_bad_bodies();
     test_service_content();
     test_stream();
+    test_stream_indented();
+    test_stream_huge_reply();
+    test_doctype_refused();
     test_envelope();
     test_thumbprint();
     test_config();
