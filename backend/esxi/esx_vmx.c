@@ -1,6 +1,7 @@
 #include "backend/esxi/esx_vmx.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -169,6 +170,34 @@ char *esx_uuid_normalize(const char *s)
     return xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
+char *esx_vmx_key_bre(const char *key, struct nl_err *err)
+{
+    size_t n = key ? strlen(key) : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)key[i]) && !strchr("._:-", key[i]))
+            n = 0;
+    }
+    if (n == 0) {
+        NL_ERR(err, NL_ERR_USAGE, NULL, "\"%s\" is not a .vmx key nestlab can match.",
+               key ? key : "");
+        return NULL;
+    }
+    /* [[:space:]] is the C locale's isspace set, the blanks esx_vmx_parse trims. */
+    char *out = xmalloc(4 * n + 32);
+    size_t o = (size_t)sprintf(out, "^[[:space:]]*");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (isalpha(c))
+            o += (size_t)sprintf(out + o, "[%c%c]", tolower(c), toupper(c));
+        else if (c == '.')
+            o += (size_t)sprintf(out + o, "\\.");
+        else
+            out[o++] = (char)c;
+    }
+    strcpy(out + o, "[[:space:]]*=");
+    return out;
+}
+
 char *esx_vmx_nested_hv_cmd(const char *vmx_path, bool on, struct nl_err *err)
 {
     if (!vmx_path || vmx_path[0] != '/') {
@@ -176,12 +205,18 @@ char *esx_vmx_nested_hv_cmd(const char *vmx_path, bool on, struct nl_err *err)
                vmx_path ? vmx_path : "");
         return NULL;
     }
+    char *bre = esx_vmx_key_bre("vhv.enable", err);
+    if (!bre)
+        return NULL;
+    char *del = xasprintf("/%s/d", bre);
     /* The append comes first: when the last line is itself a vhv.enable line, `d` ends sed's
      * cycle, and an `$a` placed after it would never run — the setting would vanish. An append
      * queued before the `d` is still written at the end of the cycle. */
-    const char *argv[] = {"sed",    "-i",
-                          "-e",     on ? "$a vhv.enable = \"TRUE\"" : "$a vhv.enable = \"FALSE\"",
-                          "-e",     "/^vhv\\.enable *=/d",
-                          vmx_path, NULL};
-    return esx_cmd_buildv(argv, err);
+    const char *argv[] = {
+        "sed", "-i", "-e",     on ? "$a vhv.enable = \"TRUE\"" : "$a vhv.enable = \"FALSE\"",
+        "-e",  del,  vmx_path, NULL};
+    char *cmd = esx_cmd_buildv(argv, err);
+    free(del);
+    free(bre);
+    return cmd;
 }
