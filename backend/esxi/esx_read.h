@@ -17,6 +17,7 @@
 
 #include "backend/core/err.h"
 #include "backend/esxi/esx_session.h"
+#include "backend/esxi/esx_vimcmd.h"
 #include "backend/model/lab.h"
 
 struct esx_vswitch_data {
@@ -70,11 +71,17 @@ struct esx_host_data {
 enum nl_code esx_host_fetch(struct esx_session *s, struct esx_host_data **out, struct nl_err *err);
 void esx_host_data_free(struct esx_host_data **d);
 
+/* The pure steps of esx_host_fetch for one VM: a getallvms row, then its .vmx text (an unusable
+ * .vmx sets vm->problem). */
+void esx_vm_data_init(struct esx_vm_data *vm, const struct esx_vm_row *row);
+void esx_vm_data_from_vmx(struct esx_vm_data *vm, const char *text, size_t len);
+
 /* Merges d into lab as the host with id host_id (created when absent; name set to host_name when
  * given): replaces its vSwitches and port groups, sets version/CPU/HV facts, connection CONNECTED
- * and source NL_SOURCE_SSH; VMs on the host are matched to existing ones (BIOS UUID, then name)
- * so their ids survive, new ones get "ssh:<host name>:vm:<vmid>", and VMs of this host that the
- * host no longer has are removed. Call nl_lab_link afterwards. Returns the host. */
+ * and source NL_SOURCE_SSH; VMs on the host are matched to existing ones so their ids survive
+ * (vmid + .vmx path, then the .vmx path, then a BIOS UUID or name that only one VM of the host
+ * has; never a UUID shared by clones), new ones get "ssh:<host name>:vm:<vmid>", and VMs of this
+ * host that the host no longer has are removed. Call nl_lab_link afterwards. Returns the host. */
 struct nl_host *esx_host_apply(struct nl_lab *lab, const char *host_id, const char *host_name,
                                const struct esx_host_data *d);
 

@@ -44,8 +44,9 @@ enum nl_role_basis {
     NL_BASIS_PEER,       /* named like a nested-HV VM with the same guestId (kvm04 ~ kvm01) */
 };
 
-/* How a nested host was matched to the VM that backs it. */
-enum nl_link_kind { NL_LINK_NONE, NL_LINK_UUID, NL_LINK_NAME };
+/* How a nested host was matched to the VM that backs it. AMBIGUOUS: the host's BIOS UUID is held
+ * by more than one VM or more than one host (cloned nested hosts), so nothing is linked. */
+enum nl_link_kind { NL_LINK_NONE, NL_LINK_UUID, NL_LINK_NAME, NL_LINK_AMBIGUOUS };
 
 struct nl_portgroup {
     char *name;
@@ -200,7 +201,7 @@ const char *nl_conn_name(enum nl_conn c);
 const char *nl_cluster_kind_name(enum nl_cluster_kind k);
 const char *nl_role_name(enum nl_vm_role r);
 const char *nl_source_name(enum nl_source s);
-const char *nl_link_kind_name(enum nl_link_kind k);   /* "none", "uuid", "name" */
+const char *nl_link_kind_name(enum nl_link_kind k);   /* "none", "uuid", "name", "ambiguous" */
 const char *nl_role_basis_name(enum nl_role_basis b); /* "guest-id", "backs-host", ... */
 
 /* Added helpers shared by output, checks and the console (pure; read derived fields, so call

@@ -3,10 +3,11 @@
  * Nested links. A host is backed by the VM whose config.uuid equals the host's
  * hardware.systemInfo.uuid (ASCII case ignored; an empty or all-zero UUID counts as absent).
  * A UUID held by two VMs, or by two hosts, links nothing: guessing would silently pick one, and
- * the user is better served by an unlinked host than by a wrong one. Only for a host that is
- * still unlinked, and only when the host or the candidate VM has no UUID to compare, the host's
- * name, then its first DNS label ("esx-n01" of "esx-n01.lab.invalid"), is matched against VM
- * names (case ignored, unique names only); such links are NL_LINK_NAME and set
+ * the user is better served by an unlinked host than by a wrong one. Such a host is
+ * NL_LINK_AMBIGUOUS (cloned nested ESXi VMs share uuid.bios) and is not matched by name either.
+ * Only for a host that is still unlinked, and only when the host or the candidate VM has no UUID to
+ * compare, the host's name, then its first DNS label ("esx-n01" of "esx-n01.lab.invalid"), is
+ * matched against VM names (case ignored, unique names only); such links are NL_LINK_NAME and set
  * lab->name_links_used so the front end can say so. A VM never backs the host it runs on, and
  * backs at most one host. Hosts are visited in array order, so the result is deterministic.
  *
@@ -103,10 +104,12 @@ static void link_by_uuid(struct nl_lab *lab)
             nl_map_put_dup(&host_uuid, lab->hosts[i].bios_uuid, i);
     for (size_t i = 0; i < lab->n_hosts; i++) {
         const char *u = lab->hosts[i].bios_uuid;
-        if (!uuid_present(u) || nl_map_get(&host_uuid, u) == NL_MAP_DUP)
+        if (!uuid_present(u))
             continue;
         size_t v = nl_map_get(&vm_uuid, u);
-        if (link_allowed(lab, i, v))
+        if (nl_map_get(&host_uuid, u) == NL_MAP_DUP || v == NL_MAP_DUP)
+            lab->hosts[i].link = NL_LINK_AMBIGUOUS;
+        else if (link_allowed(lab, i, v))
             link_set(lab, i, v, NL_LINK_UUID);
     }
     nl_map_free(&vm_uuid);
@@ -122,7 +125,7 @@ static void link_by_name(struct nl_lab *lab)
             nl_map_put_dup(&names, lab->vms[i].name, i);
     for (size_t i = 0; i < lab->n_hosts; i++) {
         const struct nl_host *h = &lab->hosts[i];
-        if (h->backing_vm >= 0 || !h->name || !h->name[0])
+        if (h->backing_vm >= 0 || h->link == NL_LINK_AMBIGUOUS || !h->name || !h->name[0])
             continue;
         size_t v = nl_map_get(&names, h->name);
         if (v == NL_MAP_NONE) {

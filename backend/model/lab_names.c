@@ -96,6 +96,8 @@ const char *nl_link_kind_name(enum nl_link_kind k)
         return "uuid";
     case NL_LINK_NAME:
         return "name";
+    case NL_LINK_AMBIGUOUS:
+        return "ambiguous";
     case NL_LINK_NONE:
         break;
     }

@@ -200,6 +200,8 @@ static void host_text(struct tw *w, const struct nl_lab *lab, const struct vm_li
         tw_name(w, b->name ? b->name : b->id);
         if (h->link == NL_LINK_NAME)
             tw_raw(w, " (matched by name)");
+    } else if (h->link == NL_LINK_AMBIGUOUS) {
+        tw_raw(w, " \xE2\x87\x90 ? (BIOS UUID shared by several VMs or hosts)");
     }
     tw_fmt(w, " [%s]", nl_conn_name(h->connection));
     if (h->source != NL_SOURCE_NONE && h->source != lab->source)
