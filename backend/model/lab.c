@@ -80,6 +80,7 @@ static void host_clear(struct nl_host *h)
     free(h->datacenter_id);
     free(h->bios_uuid);
     free(h->network_system);
+    free(h->vmk0_mac);
     free(h->version);
     free(h->cpu_model);
     free(h->ssh_address);
@@ -376,6 +377,7 @@ struct nl_lab *nl_lab_clone(const struct nl_lab *lab)
         d->connection = s->connection;
         d->bios_uuid = xstrdup(s->bios_uuid);
         d->network_system = xstrdup(s->network_system);
+        d->vmk0_mac = xstrdup(s->vmk0_mac);
         d->version = xstrdup(s->version);
         d->cpu_model = xstrdup(s->cpu_model);
         d->cpu_packages = s->cpu_packages;

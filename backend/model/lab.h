@@ -87,6 +87,7 @@ struct nl_host {
     char *datacenter_id;
     enum nl_conn connection;
     char *bios_uuid;      /* hardware.systemInfo.uuid */
+    char *vmk0_mac;       /* MAC of VMkernel NIC vmk0, lower-case "00:50:56:..."; NULL unknown */
     char *network_system; /* configManager.networkSystem moref, NULL over SSH */
     char *version;        /* "8.0.3", may be NULL */
     char *cpu_model;
@@ -213,6 +214,9 @@ bool nl_host_has_trunk(const struct nl_host *h, const char *vswitch);
 const struct nl_portgroup *nl_host_find_trunk(const struct nl_host *h, const char *vswitch);
 /* Does any vSwitch or port group of the host accept promiscuous mode (effective policy)? */
 bool nl_host_promiscuous_any(const struct nl_host *h);
+/* A MAC address as servers spell it ("00:50:56:6F:9D:66", "00-50-56-6f-9d-66") → the model's
+ * form "00:50:56:6f:9d:66" (owned); NULL unless it is six hex octets. */
+char *nl_mac_normalize(const char *s);
 /* Is the VM a nested hypervisor (nested ESXi or nested other)? */
 bool nl_vm_is_hypervisor(const struct nl_vm *vm);
 /* The index of a pointer into lab->hosts / lab->vms (-1 when it is not one of them). */

@@ -10,7 +10,7 @@
  *   "clusters":    [{"id", "name", "datacenter_id"}],
  *   "hosts": [{"id", "name", "cluster_id", "datacenter_id",
  *              "connection": "connected" | "disconnected" | "not-responding" | "unknown",
- *              "bios_uuid", "network_system", "version", "cpu_model",
+ *              "bios_uuid", "vmk0_mac", "network_system", "version", "cpu_model",
  *              "cpu_packages", "cpu_cores", "cpu_threads", "cpu_mhz", "hv_support",
  *              "cpu_usage_mhz", "source", "ssh_address", "ssh_port",
  *              "vswitches":  [{"name", "num_ports", "mtu", "uplinks": ["vmnic0"],
@@ -304,6 +304,7 @@ static bool rd_host(struct rd *r, struct nl_lab *lab, const json_t *o, const cha
         !rd_str(r, o, where, "datacenter_id", &h->datacenter_id) ||
         !rd_enum(r, o, where, "connection", &conn, conn_word, NL_CONN_NOT_RESPONDING + 1) ||
         !rd_str(r, o, where, "bios_uuid", &h->bios_uuid) ||
+        !rd_str(r, o, where, "vmk0_mac", &h->vmk0_mac) ||
         !rd_str(r, o, where, "network_system", &h->network_system) ||
         !rd_str(r, o, where, "version", &h->version) ||
         !rd_str(r, o, where, "cpu_model", &h->cpu_model) ||
@@ -738,6 +739,7 @@ static void cw_host(struct nl_jw *w, const struct nl_host *h)
     nl_jw_kstr(w, "datacenter_id", h->datacenter_id);
     nl_jw_kstr(w, "connection", nl_conn_name(h->connection));
     nl_jw_kstr(w, "bios_uuid", h->bios_uuid);
+    nl_jw_kstr(w, "vmk0_mac", h->vmk0_mac);
     nl_jw_kstr(w, "network_system", h->network_system);
     nl_jw_kstr(w, "version", h->version);
     nl_jw_kstr(w, "cpu_model", h->cpu_model);
