@@ -449,3 +449,30 @@ func sortedKeys(m map[string]int) []string {
 	sort.Strings(out)
 	return out
 }
+
+// VMKernelNICs lists the host's VMkernel NICs from config.network.vnic, the copy vCenter reports.
+func (a *labHostAPI) VMKernelNICs() []VMKernelNIC {
+	var out []VMKernelNIC
+	simulator.Map.WithLock(a.h.obj, func() {
+		for i, v := range a.h.obj.Config.Network.Vnic {
+			n := VMKernelNIC{Name: v.Device, MAC: v.Spec.Mac, Portgroup: v.Portgroup, MTU: int(v.Spec.Mtu),
+				Netstack: v.Spec.NetStackInstanceKey, Enabled: true, PortID: 33554436 + i}
+			for _, pg := range a.h.obj.Config.Network.Portgroup {
+				if pg.Spec.Name == v.Portgroup {
+					n.Portset = pg.Spec.VswitchName
+				}
+			}
+			out = append(out, n)
+		}
+	})
+	return out
+}
+
+// PlatformUUID is the host's BIOS UUID (hardware.systemInfo.uuid).
+func (a *labHostAPI) PlatformUUID() (uuid, vendor, product string) {
+	simulator.Map.WithLock(a.h.obj, func() {
+		si := a.h.obj.Hardware.SystemInfo
+		uuid, vendor, product = si.Uuid, si.Vendor, si.Model
+	})
+	return
+}

@@ -78,6 +78,14 @@ func stableUUID(s string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
+// vmUUID is a VM's BIOS UUID: the spec's (clones share one) or a stable one per name.
+func vmUUID(vs *VMSpec) string {
+	if vs.UUID != "" {
+		return strings.ToLower(vs.UUID)
+	}
+	return stableUUID("vm:" + vs.Name)
+}
+
 // scrubIPs rewrites every IPv4 address outside 127.0.0.0/8 found in string fields
 // (masks and 0.0.0.0 excepted) to 127.0.0.1, so no client ever sees a routable address.
 func scrubIPs(v reflect.Value, depth int) {
@@ -249,7 +257,7 @@ func (l *Lab) build() error {
 		dspec, _ := devices.ConfigSpec(types.VirtualDeviceConfigSpecOperationAdd)
 		cfg := types.VirtualMachineConfigSpec{
 			Name: vs.Name, GuestId: vs.Guest, NumCPUs: int32(vs.CPUs), NumCoresPerSocket: 1,
-			MemoryMB: vs.MemoryMB, Version: vs.Version, Uuid: stableUUID("vm:" + vs.Name),
+			MemoryMB: vs.MemoryMB, Version: vs.Version, Uuid: vmUUID(vs),
 			NestedHVEnabled: types.NewBool(vs.NestedHV), Annotation: vs.Annotation,
 			Files:        &types.VirtualMachineFileInfo{VmPathName: "[datastore1]"},
 			DeviceChange: dspec,
@@ -329,6 +337,17 @@ func (l *Lab) setupHost(h *labHost) {
 	o.Summary.ManagementServerIp = "127.0.0.1"
 	o.Summary.Config.Port = 443
 	scrubIPs(reflect.ValueOf(&o.HostSystem), 0)
+	// vcsim gives every host the template's vmk0 MAC; each gets its own (or the spec's) here, in a
+	// slice of its own so no two hosts share the template's backing array.
+	if o.Config != nil {
+		vnic := append([]types.HostVirtualNic(nil), o.Config.Network.Vnic...)
+		for i := range vnic {
+			if vnic[i].Device == "vmk0" {
+				vnic[i].Spec.Mac = hs.Vmk0MAC
+			}
+		}
+		o.Config.Network.Vnic = vnic
+	}
 
 	// Replace the stock HostNetworkSystem by our wrapper (embedded by VALUE, see vsphere.md §6.2).
 	h.hnsRef = *o.ConfigManager.NetworkSystem
