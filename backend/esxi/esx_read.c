@@ -162,11 +162,22 @@ void esx_vm_data_from_vmx(struct esx_vm_data *vm, const char *text, size_t len)
     esx_vmx_free(&vmx);
 }
 
+char *esx_vmk_mac(const struct esx_records *r, const char *vmk)
+{
+    for (size_t i = 0; r && i < r->n; i++) {
+        const char *name = esx_record_str(&r->items[i], "Name");
+        if (name && strcmp(name, vmk) == 0)
+            return nl_mac_normalize(esx_record_str(&r->items[i], "MACAddress"));
+    }
+    return NULL;
+}
+
 /* Step 1 results → d. */
 static enum nl_code fetch_lists(struct esx_session *s, struct esx_batch *b, const size_t *ix,
                                 struct esx_host_data *d, struct nl_err *err)
 {
-    struct esx_records *vsw = NULL, *pgs = NULL, *cpu = NULL, *ver = NULL, *plat = NULL;
+    struct esx_records *vsw = NULL, *pgs = NULL, *cpu = NULL, *ver = NULL, *plat = NULL,
+                       *vmk = NULL;
     struct esx_vm_list *vms = NULL;
     enum nl_code rc = xml_item(s, b, ix[0], "Listing the vSwitches", &vsw, err);
     if (rc)
@@ -234,12 +245,15 @@ static enum nl_code fetch_lists(struct esx_session *s, struct esx_batch *b, cons
         esx_xml_parse(b->items[ix[5]].out, b->items[ix[5]].out_len, &plat, NULL) == NL_OK &&
         plat->n > 0)
         d->bios_uuid = esx_uuid_normalize(esx_record_str(&plat->items[0], "UUID"));
+    if (xml_item(s, b, ix[6], "Listing the VMkernel NICs", &vmk, NULL) == NL_OK)
+        d->vmk0_mac = esx_vmk_mac(vmk, "vmk0");
 cleanup:
     esx_records_free(&vsw);
     esx_records_free(&pgs);
     esx_records_free(&cpu);
     esx_records_free(&ver);
     esx_records_free(&plat);
+    esx_records_free(&vmk);
     esx_vm_list_free(&vms);
     return rc;
 }
@@ -259,13 +273,15 @@ enum nl_code esx_host_fetch(struct esx_session *s, struct esx_host_data **out, s
     struct esx_host_data *d = xcalloc(1, sizeof(*d));
     d->cpu_packages = d->cpu_cores = d->cpu_threads = d->hv_support = -1;
     struct esx_batch b1 = {0}, b2 = {0};
-    size_t ix[6];
+    size_t ix[7];
     ix[0] = esx_batch_add(&b1, (const char *[]){ESXCLI, VSS, "list", NULL});
     ix[1] = esx_batch_add(&b1, (const char *[]){ESXCLI, VSS, "portgroup", "list", NULL});
     ix[2] = esx_batch_add(&b1, (const char *[]){"vim-cmd", "vmsvc/getallvms", NULL});
     ix[3] = esx_batch_add(&b1, (const char *[]){ESXCLI, "hardware", "cpu", "global", "get", NULL});
     ix[4] = esx_batch_add(&b1, (const char *[]){ESXCLI, "system", "version", "get", NULL});
     ix[5] = esx_batch_add(&b1, (const char *[]){ESXCLI, "hardware", "platform", "get", NULL});
+    ix[6] =
+        esx_batch_add(&b1, (const char *[]){ESXCLI, "network", "ip", "interface", "list", NULL});
     enum nl_code rc = esx_batch_run(s, &b1, err);
     if (rc == NL_OK)
         rc = fetch_lists(s, &b1, ix, d, err);
@@ -380,6 +396,7 @@ void esx_host_data_free(struct esx_host_data **pd)
     free(d->version);
     free(d->build);
     free(d->bios_uuid);
+    free(d->vmk0_mac);
     free(d);
     *pd = NULL;
 }
@@ -504,6 +521,8 @@ struct nl_host *esx_host_apply(struct nl_lab *lab, const char *host_id, const ch
         xstrset(&h->version, d->version);
     if (d->bios_uuid)
         xstrset(&h->bios_uuid, d->bios_uuid);
+    if (d->vmk0_mac)
+        xstrset(&h->vmk0_mac, d->vmk0_mac);
     if (d->cpu_packages >= 0)
         h->cpu_packages = d->cpu_packages;
     if (d->cpu_cores >= 0)

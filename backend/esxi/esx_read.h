@@ -5,7 +5,8 @@
  * Commands (two exec channels per host, see esx_batch.h):
  *   1. esxcli --formatter=xml network vswitch standard list / portgroup list, vim-cmd
  *      vmsvc/getallvms, esxcli --formatter=xml hardware cpu global get / system version get /
- *      hardware platform get (BIOS UUID; optional)
+ *      hardware platform get (BIOS UUID; optional), network ip interface list (vmk0's MAC;
+ *      optional)
  *   2. per vSwitch "policy security get", per port group "portgroup policy security get", per VM
  *      vim-cmd vmsvc/power.getstate and cat of its .vmx (vhv.enable, virtualHW.version,
  *      uuid.bios, guestOS, numvcpus, memsize, ethernetN.networkName). */
@@ -18,6 +19,7 @@
 #include "backend/core/err.h"
 #include "backend/esxi/esx_session.h"
 #include "backend/esxi/esx_vimcmd.h"
+#include "backend/esxi/esx_xml.h"
 #include "backend/model/lab.h"
 
 struct esx_vswitch_data {
@@ -56,6 +58,7 @@ struct esx_host_data {
     char *version; /* "8.0.3" */
     char *build;
     char *bios_uuid; /* from hardware platform get, NULL when unavailable */
+    char *vmk0_mac;  /* from network ip interface list, model spelling; NULL when unavailable */
     int cpu_packages, cpu_cores, cpu_threads, hv_support; /* -1 unknown */
     struct esx_vswitch_data *vswitches;
     size_t n_vswitches;
@@ -75,6 +78,10 @@ void esx_host_data_free(struct esx_host_data **d);
  * .vmx sets vm->problem). */
 void esx_vm_data_init(struct esx_vm_data *vm, const struct esx_vm_row *row);
 void esx_vm_data_from_vmx(struct esx_vm_data *vm, const char *text, size_t len);
+
+/* The MAC address (nl_mac_normalize) of VMkernel NIC vmk in `esxcli --formatter=xml network ip
+ * interface list` records (fields Name, MACAddress), NULL when absent or malformed. */
+char *esx_vmk_mac(const struct esx_records *r, const char *vmk);
 
 /* Merges d into lab as the host with id host_id (created when absent; name set to host_name when
  * given): replaces its vSwitches and port groups, sets version/CPU/HV facts, connection CONNECTED

@@ -217,6 +217,9 @@ bool nl_host_promiscuous_any(const struct nl_host *h);
 /* A MAC address as servers spell it ("00:50:56:6F:9D:66", "00-50-56-6f-9d-66") → the model's
  * form "00:50:56:6f:9d:66" (owned); NULL unless it is six hex octets. */
 char *nl_mac_normalize(const char *s);
+/* Is the host nested: backed by a VM of this lab, or its BIOS UUID held by several VMs (a clone
+ * whose backing VM cannot be told)? */
+bool nl_host_is_nested(const struct nl_host *h);
 /* Is the VM a nested hypervisor (nested ESXi or nested other)? */
 bool nl_vm_is_hypervisor(const struct nl_vm *vm);
 /* The index of a pointer into lab->hosts / lab->vms (-1 when it is not one of them). */

@@ -204,6 +204,11 @@ bool nl_host_promiscuous_any(const struct nl_host *h)
     return false;
 }
 
+bool nl_host_is_nested(const struct nl_host *h)
+{
+    return h->backing_vm >= 0 || h->link == NL_LINK_AMBIGUOUS;
+}
+
 bool nl_vm_is_hypervisor(const struct nl_vm *vm)
 {
     return vm->role == NL_ROLE_NESTED_ESXI || vm->role == NL_ROLE_NESTED_OTHER;

@@ -24,7 +24,8 @@
  *   otherwise a guest. Rules 6 and 7 exist so that a hypervisor VM whose nested HV was never
  * turned on (the most common mistake) is still checked as one instead of passing as a guest.
  *
- * Cluster kinds: no hosts → empty; every host backed by a VM → nested; none → physical;
+ * Cluster kinds: no hosts → empty; every host backed by a VM (or ambiguous) → nested; none →
+ * physical;
  * otherwise mixed. Port-group effective security: each field of the override when set, else the
  * vSwitch's field (UNSET when the vSwitch is unknown). */
 #include "backend/model/lab.h"
@@ -234,7 +235,7 @@ static void classify_clusters(struct nl_lab *lab)
         const struct nl_host *h = &lab->hosts[i];
         if (h->cluster < 0)
             continue;
-        if (h->backing_vm >= 0)
+        if (nl_host_is_nested(h))
             backed[h->cluster]++;
         else
             plain[h->cluster]++;

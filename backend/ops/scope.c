@@ -281,7 +281,7 @@ enum nl_code ops_scope_resolve(const struct nl_lab *lab, const struct ops_scope_
         goto cleanup;
     }
     for (size_t h = 0; h < lab->n_hosts; h++) {
-        bool nested = lab->hosts[h].backing_vm >= 0;
+        bool nested = nl_host_is_nested(&lab->hosts[h]);
         if (req->all || (req->all_physical && !nested) || (req->all_nested && nested))
             host_in[h] = true;
     }

@@ -134,6 +134,7 @@ static void test_vcenter_cache(void)
     check_two_vms(lab, "vm-69", "vm-70");
     const struct nl_host *n01 = nl_lab_find_host(lab, "host-30");
     CHECK(n01 && n01->link == NL_LINK_AMBIGUOUS && n01->backing_vm == -1);
+    CHECK(n01 && nl_host_is_nested(n01)); /* never taken for a physical host (scope, checks) */
 
     /* The clone gets a new BIOS UUID: the original alone holds the host's UUID and backs it. */
     free(d->vms[1].uuid);
@@ -148,8 +149,50 @@ static void test_vcenter_cache(void)
     nl_lab_free(&lab);
 }
 
+/* vmk0's MAC from `esxcli --formatter=xml network ip interface list` (the values of public
+ * captures of the command; the XML field names follow the captured `network nic list`). */
+static void test_vmk0_mac(void)
+{
+    size_t len;
+    char *text = fixture_read("clones/ip_interface_list.xml", &len);
+    struct esx_records *r = NULL;
+    struct nl_err err = {0};
+    CHECK(esx_xml_parse(text, len, &r, &err) == NL_OK);
+    free(text);
+    char *mac = esx_vmk_mac(r, "vmk0");
+    CHECK_STR(mac, "00:50:56:6f:9d:66");
+    free(mac);
+    mac = esx_vmk_mac(r, "vmk10");
+    CHECK_STR(mac, "00:50:56:65:4a:24");
+    free(mac);
+    CHECK(esx_vmk_mac(r, "vmk1") == NULL);
+    CHECK(esx_vmk_mac(NULL, "vmk0") == NULL);
+
+    /* Into the model: two clones answer with the same MAC. */
+    struct nl_lab *lab = nl_lab_new("ssh");
+    struct esx_host_data *d = xcalloc(1, sizeof(*d));
+    d->cpu_packages = d->cpu_cores = d->cpu_threads = d->hv_support = -1;
+    d->vmk0_mac = esx_vmk_mac(r, "vmk0");
+    esx_host_apply(lab, "ssh:esx-n01.lab.invalid", "esx-n01.lab.invalid", d);
+    esx_host_apply(lab, "ssh:esx-n05.lab.invalid", "esx-n05.lab.invalid", d);
+    nl_lab_link(lab);
+    CHECK_STR(lab->hosts[0].vmk0_mac, "00:50:56:6f:9d:66");
+    CHECK_STR(lab->hosts[1].vmk0_mac, "00:50:56:6f:9d:66");
+    CHECK(nl_mac_normalize("00:50:56:6f:9d") == NULL);
+    CHECK(nl_mac_normalize("0:50:56:6f:9d:66") == NULL);
+    CHECK(nl_mac_normalize("00:50:56:6f:9d:66:00") == NULL);
+    CHECK(nl_mac_normalize("N/A") == NULL);
+    mac = nl_mac_normalize("00-50-56-6F-9D-66");
+    CHECK_STR(mac, "00:50:56:6f:9d:66");
+    free(mac);
+    esx_host_data_free(&d);
+    esx_records_free(&r);
+    nl_lab_free(&lab);
+}
+
 int main(void)
 {
+    test_vmk0_mac();
     test_ssh_only();
     test_vcenter_cache();
     return nl_check_done();
