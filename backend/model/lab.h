@@ -217,6 +217,8 @@ bool nl_host_promiscuous_any(const struct nl_host *h);
 /* A MAC address as servers spell it ("00:50:56:6F:9D:66", "00-50-56-6f-9d-66") → the model's
  * form "00:50:56:6f:9d:66" (owned); NULL unless it is six hex octets. */
 char *nl_mac_normalize(const char *s);
+/* Does the BIOS UUID say anything: non-empty and not all zeros? */
+bool nl_uuid_present(const char *u);
 /* Is the host nested: backed by a VM of this lab, or its BIOS UUID held by several VMs (a clone
  * whose backing VM cannot be told)? */
 bool nl_host_is_nested(const struct nl_host *h);

@@ -1,6 +1,7 @@
 /* Lookups over the lab: hash maps for ids and names, linear scans for the short per-host lists. */
 #include "backend/model/lab_index.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +201,14 @@ bool nl_host_promiscuous_any(const struct nl_host *h)
             return true;
     for (size_t i = 0; i < h->n_portgroups; i++)
         if (h->portgroups[i].effective.promiscuous == NL_TRI_TRUE)
+            return true;
+    return false;
+}
+
+bool nl_uuid_present(const char *u)
+{
+    for (; u && *u; u++)
+        if (*u != '0' && *u != '-' && !isspace((unsigned char)*u))
             return true;
     return false;
 }

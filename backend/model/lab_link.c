@@ -38,16 +38,6 @@
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_index.h"
 
-static bool uuid_present(const char *u)
-{
-    if (!u)
-        return false;
-    for (; *u; u++)
-        if (*u != '0' && *u != '-' && !isspace((unsigned char)*u))
-            return true;
-    return false;
-}
-
 static bool has_prefix_nocase(const char *s, const char *prefix)
 {
     return s && strncasecmp(s, prefix, strlen(prefix)) == 0;
@@ -98,14 +88,14 @@ static void link_by_uuid(struct nl_lab *lab)
     nl_map_init(&vm_uuid, true);
     nl_map_init(&host_uuid, true);
     for (size_t i = 0; i < lab->n_vms; i++)
-        if (uuid_present(lab->vms[i].uuid))
+        if (nl_uuid_present(lab->vms[i].uuid))
             nl_map_put_dup(&vm_uuid, lab->vms[i].uuid, i);
     for (size_t i = 0; i < lab->n_hosts; i++)
-        if (uuid_present(lab->hosts[i].bios_uuid))
+        if (nl_uuid_present(lab->hosts[i].bios_uuid))
             nl_map_put_dup(&host_uuid, lab->hosts[i].bios_uuid, i);
     for (size_t i = 0; i < lab->n_hosts; i++) {
         const char *u = lab->hosts[i].bios_uuid;
-        if (!uuid_present(u))
+        if (!nl_uuid_present(u))
             continue;
         size_t v = nl_map_get(&vm_uuid, u);
         if (nl_map_get(&host_uuid, u) == NL_MAP_DUP || v == NL_MAP_DUP)
@@ -137,7 +127,7 @@ static void link_by_name(struct nl_lab *lab)
         if (!link_allowed(lab, i, v))
             continue;
         /* Two UUIDs that differ prove two different machines, whatever their names say. */
-        if (uuid_present(h->bios_uuid) && uuid_present(lab->vms[v].uuid))
+        if (nl_uuid_present(h->bios_uuid) && nl_uuid_present(lab->vms[v].uuid))
             continue;
         link_set(lab, i, v, NL_LINK_NAME);
         lab->name_links_used = true;

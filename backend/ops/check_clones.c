@@ -18,7 +18,6 @@
  *                                   ESXi VM?" (virtuallyghetto.com, 2013) describes; on clones
  *                                   already made, a new vmk0.
  * Both sort their keys once (n log n), so a 10,000-VM lab costs no pairwise comparison. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,14 +43,6 @@ static int holder_cmp(const void *a, const void *b)
     if (x->is_host != y->is_host)
         return x->is_host ? -1 : 1;
     return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static bool uuid_present(const char *u)
-{
-    for (; u && *u; u++)
-        if (*u != '0' && *u != '-' && !isspace((unsigned char)*u))
-            return true;
-    return false;
 }
 
 /* `"a", "b", "c"` (at most NAMES_SHOWN, then "and N more") of the group's hosts or VMs. */
@@ -165,10 +156,10 @@ void ops_check_clones(const struct nl_lab *lab, struct ops_report *rep)
     struct holder *h = xcalloc(lab->n_hosts + lab->n_vms + 1, sizeof(*h));
     size_t n = 0;
     for (size_t i = 0; i < lab->n_hosts; i++)
-        if (uuid_present(lab->hosts[i].bios_uuid))
+        if (nl_uuid_present(lab->hosts[i].bios_uuid))
             h[n++] = (struct holder){lab->hosts[i].bios_uuid, true, i};
     for (size_t i = 0; i < lab->n_vms; i++)
-        if (uuid_present(lab->vms[i].uuid))
+        if (nl_uuid_present(lab->vms[i].uuid))
             h[n++] = (struct holder){lab->vms[i].uuid, false, i};
     each_group(lab, h, n, uuid_finding, rep);
     n = 0;
