@@ -1,6 +1,7 @@
 /* Cloned nested ESXi VMs read over SSH (issue 13): two VMs of one host share uuid.bios. They
  * stay two VMs, keep their own ids, vmids and .vmx paths, and the nested hosts that carry the
  * shared UUID are linked to neither (NL_LINK_AMBIGUOUS). Fixtures: tests/fixtures/esxi/clones. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,8 +191,35 @@ static void test_vmk0_mac(void)
     nl_lab_free(&lab);
 }
 
+/* The real `esxcli --formatter=xml network nic list` of an ESXi 8.0 host (real-formats) spells
+ * its MAC field as esx_vmk_mac reads it: Name + MACAddress, the human label without blanks. */
+static void test_real_capture(void)
+{
+    const char *dir = getenv("NL_REAL_FORMATS");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/esxcli/warlock_esxi80_network_nic_list.xml",
+             dir ? dir : "../shared/real-formats");
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char *text = xcalloc(1, 1 << 16);
+    size_t len = fread(text, 1, (1 << 16) - 1, f);
+    fclose(f);
+    struct esx_records *r = NULL;
+    struct nl_err err = {0};
+    CHECK(esx_xml_parse(text, len, &r, &err) == NL_OK);
+    char *mac = esx_vmk_mac(r, "vmnic0");
+    CHECK_STR(mac, "78:ac:44:07:b2:c4");
+    free(mac);
+    CHECK(esx_vmk_mac(r, "vmk0") == NULL);
+    esx_records_free(&r);
+    free(text);
+}
+
 int main(void)
 {
+    test_real_capture();
     test_vmk0_mac();
     test_ssh_only();
     test_vcenter_cache();
