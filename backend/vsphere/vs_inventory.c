@@ -131,6 +131,17 @@ static const struct vs_stream_spec *objects_spec(struct inv *inv, struct vs_stre
     return s;
 }
 
+/* The older RetrieveProperties answers with the ObjectContents themselves as returnvals:
+ * Envelope(1)/Body(2)/RetrievePropertiesResponse(3)/returnval(4). */
+static const struct vs_stream_spec *returnval_spec(struct inv *inv, struct vs_stream_spec *s)
+{
+    s->element = "returnval";
+    s->depth = 4;
+    s->fn = on_object;
+    s->arg = inv;
+    return s;
+}
+
 static char *token_of(const struct vs_reply *r)
 {
     char *t = vs_xml_child_text(r->returnval, "token");
@@ -149,8 +160,10 @@ enum nl_code vs_inventory_parse(const char *method, long status, const char *bod
     struct vs_stream_spec s;
     struct vs_reply r;
     *token = NULL;
-    enum nl_code rc = vs_reply_parse(method, "test", status, body, len, chunk,
-                                     objects_spec(&inv, &s), 0, &r, err);
+    bool plain = strcmp(method, "RetrieveProperties") == 0;
+    enum nl_code rc =
+        vs_reply_parse(method, "test", status, body, len, chunk,
+                       plain ? returnval_spec(&inv, &s) : objects_spec(&inv, &s), 0, &r, err);
     if (rc == NL_OK)
         *token = token_of(&r);
     vs_reply_clear(&r);
