@@ -34,49 +34,94 @@ static char *trimmed(const char *s, size_t len)
     return xstrndup(s, len);
 }
 
-bool esx_vim_fault(const char *out, char *name, size_t name_size, char *msg, size_t msg_size)
+/* The fault name when [s, e) is "(vim.fault.X)" or "(vmodl.fault.X)" at its start; else NULL. */
+static const char *fault_token(const char *s, const char *e, size_t *name_len)
 {
     static const char *const prefixes[] = {"(vim.fault.", "(vmodl.fault."};
-    const char *line = out;
+    for (size_t p = 0; p < 2; p++) {
+        size_t pl = strlen(prefixes[p]);
+        if ((size_t)(e - s) <= pl || strncmp(s, prefixes[p], pl) != 0)
+            continue;
+        const char *n = s + pl, *ne = n;
+        while (ne < e && (isalnum((unsigned char)*ne) || *ne == '_'))
+            ne++;
+        if (ne == n || ne == e || *ne != ')')
+            continue;
+        *name_len = (size_t)(ne - n);
+        return n;
+    }
+    return NULL;
+}
+
+/* Where the fault token of one line starts: at the line's start ("(vim.fault.NotFound) {"), or
+ * after the "<Operation> failed: " prefix hostd's vim-cmd prints for a failed task ("Power on
+ * failed: (vim.fault.GenericVmConfigFault) {"). Nothing else, so a VM name or annotation that
+ * merely contains such text is not taken for a fault. */
+static const char *fault_on_line(const char *line, const char *e, size_t *name_len)
+{
+    while (line < e && is_ws(*line))
+        line++;
+    const char *n = fault_token(line, e, name_len);
+    if (n)
+        return n;
+    static const char sep[] = " failed: ";
+    for (const char *f = line; (f = memmem(f, (size_t)(e - f), sep, sizeof(sep) - 1)); f++) {
+        if (f == line)
+            continue;
+        n = fault_token(f + sizeof(sep) - 1, e, name_len);
+        if (n)
+            return n;
+    }
+    return NULL;
+}
+
+/* esx_vim_fault over the first len bytes of out. */
+static bool vim_fault_n(const char *out, size_t len, char *name, size_t name_size, char *msg,
+                        size_t msg_size)
+{
     if (msg && msg_size)
         msg[0] = '\0';
-    while (line && *line) {
-        while (is_ws(*line))
-            line++;
-        for (size_t p = 0; p < 2; p++) {
-            size_t pl = strlen(prefixes[p]);
-            if (strncmp(line, prefixes[p], pl) != 0)
-                continue;
-            const char *s = line + pl, *e = s;
-            while (isalnum((unsigned char)*e) || *e == '_')
-                e++;
-            if (e == s || *e != ')')
-                continue;
-            snprintf(name, name_size, "%.*s", (int)(e - s), s);
-            const char *m = msg ? strstr(e, "msg = \"") : NULL;
+    const char *end = out + len;
+    for (const char *line = out; line < end;) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        const char *le = nl ? nl : end;
+        size_t nlen;
+        const char *n = fault_on_line(line, le, &nlen);
+        if (n) {
+            snprintf(name, name_size, "%.*s", (int)nlen, n);
+            const char *m = msg ? memmem(n, (size_t)(end - n), "msg = \"", 7) : NULL;
             if (m && msg_size) {
                 m += 7;
-                const char *end = strchr(m, '\n');
-                size_t len = end ? (size_t)(end - m) : strlen(m);
-                while (len > 0 && (m[len - 1] == '"' || isspace((unsigned char)m[len - 1])))
-                    len--;
-                snprintf(msg, msg_size, "%.*s", (int)len, m);
+                const char *me = memchr(m, '\n', (size_t)(end - m));
+                size_t ml = me ? (size_t)(me - m) : (size_t)(end - m);
+                while (ml > 0 && (m[ml - 1] == '"' || isspace((unsigned char)m[ml - 1])))
+                    ml--;
+                snprintf(msg, msg_size, "%.*s", (int)ml, m);
             }
             return true;
         }
-        line = strchr(line, '\n');
-        if (line)
-            line++;
+        line = nl ? nl + 1 : end;
     }
     return false;
 }
 
-static enum nl_code fault_error(const char *out, const char *what, struct nl_err *err)
+bool esx_vim_fault(const char *out, char *name, size_t name_size, char *msg, size_t msg_size)
+{
+    return vim_fault_n(out ? out : "", out ? strlen(out) : 0, name, name_size, msg, msg_size);
+}
+
+enum nl_code esx_vim_fault_code(const char *name)
+{
+    return name && strcmp(name, "InvalidPowerState") == 0 ? NL_ERR_STATE : NL_ERR_FAULT;
+}
+
+/* The fault in the first len bytes of out as err (NL_OK when there is none). */
+static enum nl_code fault_error(const char *out, size_t len, const char *what, struct nl_err *err)
 {
     char name[64], msg[300];
-    if (!esx_vim_fault(out, name, sizeof(name), msg, sizeof(msg)))
+    if (!vim_fault_n(out, len, name, sizeof(name), msg, sizeof(msg)))
         return NL_OK;
-    return NL_ERR(err, NL_ERR_FAULT, name, "vim-cmd %s failed with %s%s%s.", what, name,
+    return NL_ERR(err, esx_vim_fault_code(name), name, "vim-cmd %s failed with %s%s%s.", what, name,
                   msg[0] ? ": " : "", msg);
 }
 
@@ -188,7 +233,13 @@ static bool row_parse(const char *line, size_t len, size_t file_col, struct esx_
 enum nl_code esx_getallvms_parse(const char *out, struct esx_vm_list **plist, struct nl_err *err)
 {
     *plist = NULL;
-    enum nl_code rc = fault_error(out ? out : "", "vmsvc/getallvms", err);
+    /* A fault replaces the listing; after the header, fault-like text is a VM's name or note. */
+    const char *hdr = out ? strstr(out, "Vmid") : NULL;
+    while (hdr && hdr != out && hdr[-1] != '\n')
+        hdr = strstr(hdr + 4, "Vmid");
+    enum nl_code rc =
+        fault_error(out ? out : "", out ? (size_t)((hdr ? hdr : out + strlen(out)) - out) : 0,
+                    "vmsvc/getallvms", err);
     if (rc)
         return rc;
     struct esx_vm_list *list = xcalloc(1, sizeof(*list));
@@ -288,7 +339,8 @@ enum nl_code esx_power_parse(const char *out, enum nl_power *power, struct nl_er
                   {"Powered off", NL_POWER_OFF},
                   {"Suspended", NL_POWER_SUSPENDED}};
     *power = NL_POWER_UNKNOWN;
-    enum nl_code rc = fault_error(out ? out : "", "vmsvc/power.getstate", err);
+    enum nl_code rc =
+        fault_error(out ? out : "", out ? strlen(out) : 0, "vmsvc/power.getstate", err);
     if (rc)
         return rc;
     for (const char *line = out; line && *line;) {
