@@ -307,24 +307,36 @@ void esx_vm_list_free(struct esx_vm_list **plist)
     *plist = NULL;
 }
 
+/* Does path hold a ".." component? */
+static bool climbs(const char *path)
+{
+    for (const char *c = path; c;) {
+        if (strncmp(c, "..", 2) == 0 && (c[2] == '/' || c[2] == '\0'))
+            return true;
+        c = strchr(c, '/');
+        if (c)
+            c++;
+    }
+    return false;
+}
+
 char *esx_datastore_path(const char *file)
 {
     if (!file || file[0] != '[')
         return NULL;
     const char *close = strstr(file, "] ");
-    if (!close || close == file + 1)
+    if (!close)
         return NULL;
     const char *rel = close + 2;
-    if (!*rel || *rel == '/' || memchr(file + 1, '/', (size_t)(close - file - 1)))
-        return NULL;
-    /* Refuse ".." components: the path must stay inside the datastore. */
-    for (const char *c = rel; c;) {
-        if (strncmp(c, "..", 2) == 0 && (c[2] == '/' || c[2] == '\0'))
+    if (close == file + 1) {
+        /* "[] /var/run/crx/infra/vCLS-x/vCLS-x.vmx": no datastore, the path is absolute on the
+         * host (ESXi 8/9 vCLS VMs). */
+        if (rel[0] != '/' || !rel[1] || climbs(rel))
             return NULL;
-        c = strchr(c, '/');
-        if (c)
-            c++;
+        return xstrdup(rel);
     }
+    if (!*rel || *rel == '/' || memchr(file + 1, '/', (size_t)(close - file - 1)) || climbs(rel))
+        return NULL;
     if (strncmp(file + 1, "..", 2) == 0 && close == file + 3)
         return NULL;
     return xasprintf("/vmfs/volumes/%.*s/%s", (int)(close - file - 1), file + 1, rel);

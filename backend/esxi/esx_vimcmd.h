@@ -13,7 +13,7 @@
 struct esx_vm_row {
     int vmid;
     char *name;       /* as printed; the .vmx displayName is authoritative when readable */
-    char *file;       /* "[datastore1] dir/name.vmx" */
+    char *file;       /* "[datastore1] dir/name.vmx", or "[] /abs/name.vmx" (vCLS) */
     char *guest;      /* "vmkernel65Guest", may be "" */
     char *version;    /* "vmx-10", may be "" */
     char *annotation; /* may be "", continuation lines joined with "\n" */
@@ -30,8 +30,9 @@ struct esx_vm_list {
 enum nl_code esx_getallvms_parse(const char *out, struct esx_vm_list **list, struct nl_err *err);
 void esx_vm_list_free(struct esx_vm_list **list);
 
-/* "[ds] dir/x.vmx" → "/vmfs/volumes/ds/dir/x.vmx" (owned), NULL when the token is malformed or
- * would escape the datastore ("..", absolute path). */
+/* "[ds] dir/x.vmx" → "/vmfs/volumes/ds/dir/x.vmx" (owned); "[] /abs/x.vmx" (no datastore, as
+ * ESXi 8/9 list vCLS VMs) → "/abs/x.vmx". NULL when the token is malformed, holds a ".."
+ * component, or names a datastore with an absolute path. */
 char *esx_datastore_path(const char *file);
 
 /* Parses power.getstate output ("Retrieved runtime info\nPowered off"). A fault →

@@ -182,11 +182,51 @@ static void test_prefixed_faults(void)
     CHECK_STR(err.detail, "SystemError");
 }
 
+/* ESXi 8/9 list vCLS VMs with an empty datastore and an absolute path (the row as an ESXi 9.0
+ * host printed it, header centred, row padded with trailing spaces). */
+static void test_vcls_row(void)
+{
+    static const char out[] =
+        "Vmid                     Name                                                            "
+        "              File                                                          Guest OS    "
+        " Version   Annotation\n"
+        "1698   vCLS-6b723342-8292-1962-f970-0422f48bc6ea   [] "
+        "/var/run/crx/infra/vCLS-6b723342-8292-1962-f970-0422f48bc6ea/"
+        "vCLS-6b723342-8292-1962-f970-0422f48bc6ea.vmx   crxSys1Guest   vmx-21              \n";
+    struct esx_vm_list *l = NULL;
+    struct nl_err err = {0};
+    CHECK_INT(esx_getallvms_parse(out, &l, &err), NL_OK);
+    CHECK(l && l->n == 1);
+    if (l && l->n == 1) {
+        CHECK_INT(l->items[0].vmid, 1698);
+        CHECK_STR(l->items[0].name, "vCLS-6b723342-8292-1962-f970-0422f48bc6ea");
+        CHECK_STR(l->items[0].guest, "crxSys1Guest");
+        CHECK_STR(l->items[0].version, "vmx-21");
+        CHECK_STR(l->items[0].annotation, "");
+        char *p = esx_datastore_path(l->items[0].file);
+        CHECK_STR(p, "/var/run/crx/infra/vCLS-6b723342-8292-1962-f970-0422f48bc6ea/"
+                     "vCLS-6b723342-8292-1962-f970-0422f48bc6ea.vmx");
+        free(p);
+    }
+    esx_vm_list_free(&l);
+    /* The absolute form is only for the empty datastore, and may not climb out with "..". */
+    char *p = esx_datastore_path("[] /vmfs/volumes/ds 1/a b/x.vmx");
+    CHECK_STR(p, "/vmfs/volumes/ds 1/a b/x.vmx");
+    free(p);
+    CHECK(esx_datastore_path("[] /var/run/../../etc/shadow") == NULL);
+    CHECK(esx_datastore_path("[] /var/run/crx/..") == NULL);
+    CHECK(esx_datastore_path("[] relative/x.vmx") == NULL);
+    CHECK(esx_datastore_path("[] /") == NULL);
+    CHECK(esx_datastore_path("[]") == NULL);
+    CHECK(esx_datastore_path("[] ") == NULL);
+}
+
 int main(void)
 {
     test_getallvms();
     test_power();
     test_fault_and_paths();
     test_prefixed_faults();
+    test_vcls_row();
     return nl_check_done();
 }
