@@ -197,16 +197,20 @@ static bool row_parse(const char *line, size_t len, size_t file_col, struct esx_
         vmx_end = fallback; /* guest and version columns missing: still a row */
     }
     /* The file token starts at a "[" after whitespace with "] " before the .vmx. Prefer the
-     * header's File column, else the "[" after the widest gap (columns are padded). */
+     * header's File column, else the "[" after the widest gap (columns are padded). One pass:
+     * rune columns are counted along the way, and a "[" qualifies when it lies before the last
+     * "] " of the span, so a row full of "[" stays linear. */
+    const char *last_close = NULL;
+    for (const char *c = name_start; (c = memmem(c, (size_t)(vmx_end - c), "] ", 2)); c++)
+        last_close = c;
     const char *best = NULL;
-    size_t best_gap = 0;
-    for (const char *b = name_start + 1; b < vmx_end; b++) {
+    size_t best_gap = 0, col = rune_offset(line, (size_t)(name_start + 1 - line));
+    for (const char *b = name_start + 1; last_close && b < last_close; b++) {
+        if (((unsigned char)b[-1] & 0xC0) != 0x80 && b - 1 > name_start)
+            col++;
         if (*b != '[' || !is_ws(b[-1]))
             continue;
-        const char *close = memmem(b, (size_t)(vmx_end - b), "] ", 2);
-        if (!close)
-            continue;
-        if (file_col != (size_t)-1 && rune_offset(line, (size_t)(b - line)) == file_col) {
+        if (file_col != (size_t)-1 && col == file_col) {
             best = b;
             break;
         }
@@ -243,7 +247,7 @@ enum nl_code esx_getallvms_parse(const char *out, struct esx_vm_list **plist, st
     if (rc)
         return rc;
     struct esx_vm_list *list = xcalloc(1, sizeof(*list));
-    size_t cap = 0, file_col = (size_t)-1;
+    size_t cap = 0, file_col = (size_t)-1, ann_len = 0, ann_cap = 0;
     bool header = false;
     for (const char *line = out; line && *line;) {
         const char *nl = strchr(line, '\n');
@@ -259,17 +263,26 @@ enum nl_code esx_getallvms_parse(const char *out, struct esx_vm_list **plist, st
         } else if (row_parse(line, len, file_col, &row)) {
             list->items = xgrow(list->items, &cap, list->n + 1, sizeof(*list->items));
             list->items[list->n++] = row;
+            ann_len = strlen(row.annotation);
+            ann_cap = ann_len + 1;
         } else if (list->n > 0) {
-            /* A continuation of the previous row's annotation (annotations may hold newlines). */
-            struct esx_vm_row *prev = &list->items[list->n - 1];
-            char *t = trimmed(line, len);
-            if (*t) {
-                char *joined =
-                    xasprintf("%s%s%s", prev->annotation, *prev->annotation ? "\n" : "", t);
-                free(prev->annotation);
-                prev->annotation = joined;
+            /* A continuation of the previous row's annotation (annotations may hold newlines),
+             * appended in place: a note of many lines costs its length, not its square. */
+            char **ann = &list->items[list->n - 1].annotation;
+            const char *t = line, *te = line + len;
+            while (t < te && isspace((unsigned char)*t))
+                t++;
+            while (te > t && isspace((unsigned char)te[-1]))
+                te--;
+            if (t < te) {
+                size_t sep = ann_len ? 1 : 0, tl = (size_t)(te - t);
+                *ann = xgrow(*ann, &ann_cap, ann_len + sep + tl + 1, 1);
+                if (sep)
+                    (*ann)[ann_len] = '\n';
+                memcpy(*ann + ann_len + sep, t, tl);
+                ann_len += sep + tl;
+                (*ann)[ann_len] = '\0';
             }
-            free(t);
         } else {
             for (size_t i = 0; i < len; i++) {
                 if (!isspace((unsigned char)line[i])) {
