@@ -40,6 +40,7 @@ type HostSpec struct {
 	Version    string        `json:"version,omitempty"`    // "8.0.3"
 	Build      string        `json:"build,omitempty"`      // "24677879"
 	VSwitches  []VSwitchSpec `json:"vswitches,omitempty"`  // default: vSwitch0/vmnic0 with Management Network + VM Network
+	VCLS       bool          `json:"vcls,omitempty"`       // runs a vCLS agent VM (ESXi 8/9): listed by getallvms with "[] /var/run/crx/..." only, not in vCenter
 }
 
 type SecuritySpec struct {
