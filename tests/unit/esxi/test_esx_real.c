@@ -1,13 +1,13 @@
 /* Real formats: every ESXi-side file in ../shared/real-formats (NL_REAL_FORMATS) through its
  * parser, with the values the file really holds (see each FILE.source for where it came from).
  * Every file of a folder is tried, so a file added there is tested at least for "parses"; the
- * files a parser refuses for a good reason are listed in `refused` with that reason.
+ * files a parser refuses for a good reason are listed in `refused` with that reason. A missing
+ * folder is a failure (real_formats.h).
  *
- *   esxcli, *.xml   esx_xml_parse     (esxcli --formatter=xml over SSH)
- *   vimcmd, *.txt   esx_getallvms_parse or esx_power_parse (whichever the output is)
- *   vmx, *.vmx      esx_vmx_parse
- *   esxtop, *.csv   esx_esxtop_parse and perf_esxtop_parse (the two esxtop readers) */
-#include <dirent.h>
+ *   esxcli   esx_xml_parse     (esxcli --formatter=xml over SSH)
+ *   vimcmd   esx_getallvms_parse or esx_power_parse (whichever the output is)
+ *   vmx      esx_vmx_parse
+ *   esxtop   esx_esxtop_parse and perf_esxtop_parse (the two esxtop readers) */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +19,7 @@
 #include "backend/esxi/esx_xml.h"
 #include "backend/perf/perf_esxtop.h"
 #include "check.h"
-
-static const char *root;
+#include "real_formats.h"
 
 /* Files a parser refuses on purpose, and why. */
 static const struct {
@@ -47,51 +46,26 @@ static const char *refusal(const char *file, const char *parser)
     return NULL;
 }
 
-static char *slurp(const char *dir, const char *name, size_t *len)
+struct kind_check {
+    const char *kind;
+    void (*fn)(const char *name, const char *data, size_t len);
+};
+
+/* rf_each callback: reads the file and hands it to the check. */
+static void read_and_check(const char *name, void *arg)
 {
-    char path[2048];
-    snprintf(path, sizeof(path), "%s/%s/%s", root, dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        exit(1);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *data = malloc((size_t)n + 1);
-    if (!data || fread(data, 1, (size_t)n, f) != (size_t)n)
-        exit(1);
-    fclose(f);
-    data[n] = '\0';
-    *len = (size_t)n;
-    return data;
+    const struct kind_check *k = arg;
+    size_t len;
+    char *data = rf_read(k->kind, name, &len);
+    k->fn(name, data, len);
+    free(data);
 }
 
-/* Calls fn for every data file (not *.source) of dir whose name ends in ext; returns how many. */
-static int each_file(const char *dir, const char *ext,
-                     void (*fn)(const char *name, const char *data, size_t len))
+/* Every data file of kind through fn; returns how many there were. */
+static int each_file(const char *kind, void (*fn)(const char *, const char *, size_t))
 {
-    char path[2048];
-    snprintf(path, sizeof(path), "%s/%s", root, dir);
-    DIR *d = opendir(path);
-    CHECK(d != NULL);
-    if (!d)
-        return 0;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name), el = strlen(ext);
-        if (l <= el || strcmp(e->d_name + l - el, ext) != 0)
-            continue;
-        size_t len;
-        char *data = slurp(dir, e->d_name, &len);
-        fn(e->d_name, data, len);
-        free(data);
-        n++;
-    }
-    closedir(d);
-    return n;
+    struct kind_check k = {kind, fn};
+    return rf_each(kind, read_and_check, &k);
 }
 
 /* Reports a parse result against the expectation for the file. */
@@ -334,17 +308,10 @@ static void esxtop_file(const char *name, const char *data, size_t len)
 
 int main(void)
 {
-    root = getenv("NL_REAL_FORMATS");
-    DIR *d = root ? opendir(root) : NULL;
-    if (!d) {
-        fprintf(stderr, "real formats not found at %s\n", root ? root : "(NL_REAL_FORMATS unset)");
-        return getenv("NESTLAB_NO_SKIP") ? 1 : 77; /* in CI a skip is a failure */
-    }
-    closedir(d);
-    CHECK(each_file("esxcli", ".xml", esxcli_file) >= 5);
-    CHECK(each_file("vimcmd", ".txt", vimcmd_file) >= 2);
-    CHECK(each_file("vmx", ".vmx", vmx_file) >= 2);
-    CHECK(each_file("esxtop", ".csv", esxtop_file) >= 1);
+    CHECK(each_file("esxcli", esxcli_file) >= 5);
+    CHECK(each_file("vimcmd", vimcmd_file) >= 2);
+    CHECK(each_file("vmx", vmx_file) >= 2);
+    CHECK(each_file("esxtop", esxtop_file) >= 1);
     /* The files whose values are checked above were all met. */
     CHECK_INT(esxcli_known, 2);
     CHECK_INT(vimcmd_known, 2);
