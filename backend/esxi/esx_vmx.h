@@ -11,9 +11,10 @@
 #include "backend/model/lab.h"
 
 struct esx_vmx {
-    char **keys;
+    char **keys; /* in file order; each key once (the first spelling) */
     char **values;
     size_t n;
+    size_t *sorted; /* private: entry indexes by key, for esx_vmx_get */
 };
 
 /* Blank lines and # comments are skipped; a line without "=", a NUL byte or an unterminated

@@ -168,7 +168,9 @@ struct nl_cluster *nl_lab_add_cluster(struct nl_lab *lab, const char *id);
 struct nl_host *nl_lab_add_host(struct nl_lab *lab, const char *id);
 struct nl_vm *nl_lab_add_vm(struct nl_lab *lab, const char *id);
 struct nl_network *nl_lab_add_network(struct nl_lab *lab, const char *id);
-/* Removes the object with that id, whatever its type; returns false when unknown. */
+/* Removes the object with that id, whatever its type; returns false when unknown. The later
+ * objects of its type shift down one place (arrays stay dense and in order): O(log n) index work
+ * plus a memmove of those later objects. */
 bool nl_lab_remove(struct nl_lab *lab, const char *id);
 
 /* Host network content (replaces the lists). */

@@ -284,10 +284,10 @@ static const char *rd_object_id(struct rd *r, const json_t *o, const char *where
 static bool rd_unique(struct rd *r, struct nl_lab *lab, const char *id, const char *where)
 {
     const struct nl_lab_index *ix = lab->index;
-    if (nl_map_get(&ix->dc_id, id) != NL_MAP_NONE ||
-        nl_map_get(&ix->cluster_id, id) != NL_MAP_NONE ||
-        nl_map_get(&ix->host_id, id) != NL_MAP_NONE || nl_map_get(&ix->vm_id, id) != NL_MAP_NONE ||
-        nl_map_get(&ix->net_id, id) != NL_MAP_NONE)
+    if (nl_ids_get(&ix->dc_id, id) != NL_MAP_NONE ||
+        nl_ids_get(&ix->cluster_id, id) != NL_MAP_NONE ||
+        nl_ids_get(&ix->host_id, id) != NL_MAP_NONE || nl_ids_get(&ix->vm_id, id) != NL_MAP_NONE ||
+        nl_ids_get(&ix->net_id, id) != NL_MAP_NONE)
         return rd_fail(r, where, "id", "repeats an id used before");
     return true;
 }

@@ -52,19 +52,19 @@ static void link_parents(struct nl_lab *lab)
 {
     struct nl_lab_index *ix = lab->index;
     for (size_t i = 0; i < lab->n_clusters; i++) {
-        size_t d = nl_map_get(&ix->dc_id, lab->clusters[i].datacenter_id);
+        size_t d = nl_ids_get(&ix->dc_id, lab->clusters[i].datacenter_id);
         lab->clusters[i].datacenter = d < lab->n_datacenters ? (ssize_t)d : -1;
     }
     for (size_t i = 0; i < lab->n_hosts; i++) {
         struct nl_host *h = &lab->hosts[i];
-        size_t c = nl_map_get(&ix->cluster_id, h->cluster_id);
+        size_t c = nl_ids_get(&ix->cluster_id, h->cluster_id);
         h->cluster = c < lab->n_clusters ? (ssize_t)c : -1;
         h->backing_vm = -1;
         h->link = NL_LINK_NONE;
     }
     for (size_t i = 0; i < lab->n_vms; i++) {
         struct nl_vm *vm = &lab->vms[i];
-        size_t h = nl_map_get(&ix->host_id, vm->host_id);
+        size_t h = nl_ids_get(&ix->host_id, vm->host_id);
         vm->host = h < lab->n_hosts ? (ssize_t)h : -1;
         vm->nested_host = -1;
     }

@@ -306,6 +306,9 @@ func (a *labHostAPI) VMs() []VM {
 				PoweredOn: vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn, Annotation: vm.Config.Annotation})
 		})
 	}
+	if vcls, ok := a.vcls(); ok {
+		out = append(out, vcls)
+	}
 	return out
 }
 
@@ -317,6 +320,12 @@ func (a *labHostAPI) vmByID(id int) *labVM {
 }
 
 func (a *labHostAPI) SetPower(vmid int, on bool) error {
+	if vcls, ok := a.vcls(); ok && vcls.ID == vmid {
+		a.lab.mu.Lock()
+		a.lab.vclsOff[a.h.name] = !on
+		a.lab.mu.Unlock()
+		return nil
+	}
 	v := a.vmByID(vmid)
 	if v == nil {
 		return &APIError{Kind: "NotFound", Msg: fmt.Sprintf("Unable to find a VM corresponding to \"%d\"", vmid)}
@@ -381,6 +390,9 @@ func (a *labHostAPI) ReadFile(p string) ([]byte, error) {
 		simulator.Map.WithLock(v.obj, func() { out = a.lab.generateVMX(v) })
 		return out, nil
 	}
+	if data, ok := a.vclsVMX(p); ok {
+		return data, nil
+	}
 	return nil, &os.PathError{Op: "open", Path: p, Err: os.ErrNotExist}
 }
 
@@ -396,6 +408,9 @@ func (a *labHostAPI) WriteFile(p string, data []byte) error {
 }
 
 func (a *labHostAPI) ReloadVM(vmid int) error {
+	if vcls, ok := a.vcls(); ok && vcls.ID == vmid {
+		return nil
+	}
 	v := a.vmByID(vmid)
 	if v == nil {
 		return &APIError{Kind: "NotFound", Msg: fmt.Sprintf("Unable to find a VM corresponding to \"%d\"", vmid)}

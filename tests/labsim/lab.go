@@ -45,6 +45,7 @@ type Lab struct {
 	hung    map[string]bool      // commands on these hosts never finish (control API /host/X/hang)
 	pps     map[string][]float64 // VM name -> pps per NIC
 	files   map[string][]byte    // host + "\x00" + path -> content written over SSH
+	vclsOff map[string]bool      // hosts whose vCLS agent VM was powered off over SSH
 	latency time.Duration
 	faults  map[string]*faultRule
 	calls   map[string]int
@@ -365,6 +366,7 @@ func (l *Lab) applyInitialState(emit bool) {
 	l.down = map[string]bool{}
 	l.hung = map[string]bool{}
 	l.files = map[string][]byte{}
+	l.vclsOff = map[string]bool{}
 	l.pps = map[string][]float64{}
 	for _, name := range l.hostOrder {
 		if !*l.hosts[name].spec.SSH {

@@ -44,6 +44,7 @@ type HostSpec struct {
 	Build      string        `json:"build,omitempty"`      // "24677879"
 	VSwitches  []VSwitchSpec `json:"vswitches,omitempty"`  // default: vSwitch0/vmnic0 with Management Network + VM Network
 	Vmk0MAC    string        `json:"vmk0_mac,omitempty"`   // MAC of VMkernel NIC vmk0; default: stable per host name
+	VCLS       bool          `json:"vcls,omitempty"`       // runs a vCLS agent VM (ESXi 8/9): listed by getallvms with "[] /var/run/crx/..." only, not in vCenter
 }
 
 type SecuritySpec struct {
