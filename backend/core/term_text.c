@@ -130,6 +130,11 @@ char *nl_term_name(const char *s)
     return nl_term_escape(s, NL_TERM_BACKSLASH);
 }
 
+char *nl_term_line(const char *s)
+{
+    return nl_term_escape(s, 0);
+}
+
 enum nl_code nl_term_name_append(struct nl_buf *out, const char *s, struct nl_err *err)
 {
     char *e = nl_term_name(s);

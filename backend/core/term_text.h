@@ -60,6 +60,9 @@ void nl_term_unit(const char *s, unsigned flags, struct nl_term_unit *u);
 char *nl_term_escape(const char *s, unsigned flags);
 /* A name or server text for human text: nl_term_escape(s, NL_TERM_BACKSLASH). */
 char *nl_term_name(const char *s);
+/* One line of nestlab's text that quotes names or server texts, such as an error message or a
+ * plan step's reason: nl_term_escape(s, 0), so a name escaped in it stays as it is. */
+char *nl_term_line(const char *s);
 enum nl_code nl_term_name_append(struct nl_buf *out, const char *s, struct nl_err *err);
 
 /* Writes human text to a terminal stream (NL_TERM_NEWLINE). */

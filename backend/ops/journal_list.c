@@ -90,7 +90,7 @@ char *ops_journal_text(const struct ops_journal *jr, bool steps)
         entry_counts(e, &c);
         char *id = nl_term_name(e->id), *time = nl_term_name(e->time);
         char *ep = nl_term_name(e->endpoint), *tr = nl_term_name(e->transport);
-        char *in = nl_term_name(e->intent);
+        char *in = nl_term_line(e->intent);
         nl_buf_appendf(&b, NULL, "%s  %s  %s  %s  %s: %zu changed, %zu failed", id, time, ep, tr,
                        in, c.ok, c.failed);
         if (c.not_run)
@@ -126,7 +126,7 @@ char *ops_journal_text(const struct ops_journal *jr, bool steps)
         }
     }
     for (size_t i = 0; i < jr->n_warnings; i++) {
-        char *w = nl_term_name(jr->warnings[i]);
+        char *w = nl_term_line(jr->warnings[i]);
         nl_buf_appendf(&b, NULL, "warning: %s\n", w);
         free(w);
     }

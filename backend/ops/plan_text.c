@@ -125,21 +125,21 @@ static void step_line(struct nl_buf *b, const struct ops_plan *plan, const struc
     nl_buf_appendf(b, NULL, "%-8s %s: ", status_word(plan, s), host);
     what_text(b, s);
     if (s->status != OPS_STEP_PLANNED && s->reason) {
-        char *r = nl_term_name(s->reason);
+        char *r = nl_term_line(s->reason);
         nl_buf_appendf(b, NULL, " (%s)", r);
         free(r);
     }
     if (s->result == OPS_RESULT_FAILED || s->result == OPS_RESULT_NOT_RUN) {
         char msg[640];
         nl_err_format(&s->error, msg, sizeof(msg));
-        char *m = nl_term_name(msg);
+        char *m = nl_term_line(msg);
         nl_buf_appendf(b, NULL, ": %s", m);
         free(m);
     }
     if (s->verify == OPS_VERIFY_OK) {
         nl_buf_append_str(b, " [verified]", NULL);
     } else if (s->verify == OPS_VERIFY_MISMATCH || s->verify == OPS_VERIFY_UNKNOWN) {
-        char *n = nl_term_name(s->verify_note);
+        char *n = nl_term_line(s->verify_note);
         nl_buf_appendf(b, NULL, " [%s: %s]",
                        s->verify == OPS_VERIFY_MISMATCH ? "NOT VERIFIED" : "unverified", n);
         free(n);
@@ -160,7 +160,7 @@ char *ops_plan_text(const struct ops_plan *plan)
     struct nl_buf b;
     nl_buf_init(&b, 0);
     char *endpoint = nl_term_name(plan->lab && plan->lab->endpoint ? plan->lab->endpoint : "");
-    char *intent = nl_term_name(plan->intent_text);
+    char *intent = nl_term_line(plan->intent_text);
     nl_buf_appendf(&b, NULL, "%s on '%s' (%zu step%s):\n", intent, endpoint, plan->n_steps,
                    plan->n_steps == 1 ? "" : "s");
     for (size_t i = 0; i < plan->n_steps; i++) {
@@ -169,7 +169,7 @@ char *ops_plan_text(const struct ops_plan *plan)
         nl_buf_append_str(&b, "\n", NULL);
     }
     if (plan->verify_error) {
-        char *v = nl_term_name(plan->verify_error);
+        char *v = nl_term_line(plan->verify_error);
         nl_buf_appendf(&b, NULL, "Verification did not run: %s\n", v);
         free(v);
     }
@@ -204,7 +204,7 @@ char *ops_plan_summary(const struct ops_plan *plan)
             break;
         }
         char *host = nl_term_name(s->host_name ? s->host_name : "(unknown host)");
-        char *msg = nl_term_name(s->error.message);
+        char *msg = nl_term_line(s->error.message);
         nl_buf_appendf(&b, NULL, "%s%s: %s", shown ? "; " : " (", host, msg);
         free(host);
         free(msg);
