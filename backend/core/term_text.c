@@ -63,9 +63,9 @@ static void unit_escape(struct nl_term_unit *u, char kind, int digits, uint32_t 
     u->width = n > 0 ? n : 0;
 }
 
-/* The unit at s. With columns (drawing), a character the locale cannot show (wcwidth < 0; in
- * the C locale every non-ASCII one) is escaped too, so the width is what the terminal draws;
- * without (text for a stream), valid UTF-8 stays UTF-8 whatever the locale. */
+/* The unit at s. With columns (drawing), a character a UTF-8 locale cannot show (wcwidth < 0,
+ * e.g. unassigned) is escaped too, so the width is what the terminal draws; without (text for a
+ * stream), valid UTF-8 stays UTF-8. A terminal that is not UTF-8 asks for NL_TERM_ASCII. */
 static void unit(const char *s, unsigned flags, bool columns, struct nl_term_unit *u)
 {
     uint32_t cp;
@@ -88,10 +88,12 @@ static void unit(const char *s, unsigned flags, bool columns, struct nl_term_uni
         u->show[0] = (char)cp;
         u->show[1] = '\0';
         u->width = 1;
+    } else if ((flags & NL_TERM_ASCII) || nl_term_cp_unsafe(cp)) {
+        unit_escape(u, cp > 0xFFFF ? 'U' : 'u', cp > 0xFFFF ? 8 : 4, cp);
     } else {
-        int w = (flags & NL_TERM_ASCII) || nl_term_cp_unsafe(cp) ? -1
-                : columns                                        ? wcwidth((wchar_t)cp)
-                                                                 : 1;
+        int w = columns ? wcwidth((wchar_t)cp) : 1;
+        if (w < 0 && MB_CUR_MAX == 1)
+            w = 1; /* a locale that is not UTF-8 cannot tell: one column, as UTF-8 text is */
         if (w < 0) {
             unit_escape(u, cp > 0xFFFF ? 'U' : 'u', cp > 0xFFFF ? 8 : 4, cp);
         } else {

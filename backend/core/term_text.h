@@ -52,8 +52,9 @@ struct nl_term_unit {
     int width;     /* columns on screen (wcwidth for wide and combining characters) */
 };
 
-/* Decodes the unit at s (which must not be at its end) under flags. A character the locale
- * cannot show (wcwidth < 0) is escaped too, so the width is what the terminal draws. */
+/* Decodes the unit at s (which must not be at its end) under flags. A character a UTF-8 locale
+ * cannot show (wcwidth < 0) is escaped too, so the width is what the terminal draws; in another
+ * locale a non-ASCII character counts one column (NL_TERM_ASCII escapes it instead). */
 void nl_term_unit(const char *s, unsigned flags, struct nl_term_unit *u);
 
 /* An owned copy of s escaped under flags; NULL gives "". */

@@ -155,8 +155,13 @@ int main(void)
     CHECK_INT(nl_term_fit("abcdef", 4, false, NL_TERM_ASCII, out, sizeof(out)), 4);
     CHECK_STR(out, "abc~");
     CHECK_INT(nl_term_width("\xc3\xa9", NL_TERM_ASCII), 6);
-    /* In the C locale nothing non-ASCII is drawn raw, even without NL_TERM_ASCII. */
+    /* A character a UTF-8 locale cannot show is escaped when drawn (U+0378 is unassigned). */
+    CHECK_INT(nl_term_fit("a\xcd\xb8", 10, false, 0, out, sizeof(out)), 7);
+    CHECK_STR(out, "a\\u0378");
+    /* In the C locale UTF-8 text counts a column a character; controls are still escaped. */
     setlocale(LC_ALL, "C");
-    CHECK_INT(nl_term_width("\xc3\xa9", 0), 6);
+    CHECK_INT(nl_term_fit("caf\xc3\xa9\x1b", 10, false, 0, out, sizeof(out)), 8);
+    CHECK_STR(out, "caf\xc3\xa9\\x1B");
+    CHECK_INT(nl_term_width("\xc3\xa9", NL_TERM_ASCII), 6);
     return nl_check_done();
 }
