@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backend/core/log.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_json.h"
 #include "backend/vsphere/vs_update.h"
@@ -164,8 +165,9 @@ static bool shutdown_ctx(struct app_ctx *ctx)
     atomic_store(&ctx->stopping, true);
     app_plans_cancel_all(ctx);
     if (atomic_load(&ctx->applying) > 0) {
-        fprintf(stderr, "nestlab: cancelled the steps not started yet; waiting for the running "
-                        "ones to finish...\n");
+        nl_term_printf(stderr,
+                       "nestlab: cancelled the steps not started yet; waiting for the running "
+                       "ones to finish...\n");
         while (atomic_load(&ctx->applying) > 0) {
             struct timespec ts = {0, 50 * 1000000L};
             nanosleep(&ts, NULL);
@@ -222,10 +224,10 @@ int cli_run_console(struct cli_opts *o)
         return rc;
     }
     if (ctx->ep_cfg->insecure)
-        fprintf(stderr,
-                "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
-                "pin the certificate with --thumbprint instead.\n",
-                ctx->ep_cfg->name);
+        nl_term_printf(stderr,
+                       "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
+                       "pin the certificate with --thumbprint instead.\n",
+                       ctx->ep_cfg->name);
     ctx->journal_path = nl_endpoint_journal_path(&err);
     ctx->cache_path = nl_endpoint_cache_path(ctx->ep_cfg->name, &err);
     if (!ctx->journal_path || !ctx->cache_path || ask_passwords(o, ctx, &err) != NL_OK) {

@@ -138,8 +138,12 @@ int cli_complete(int argc, char **argv, FILE *out);
 enum nl_code cli_config_resolve(const struct cli_opts *o, struct nl_config *cfg,
                                 struct nl_endpoint_cfg **ep, struct nl_err *err);
 
-/* Prints "nestlab: MESSAGE" on stderr and returns the exit status for err's code. */
+/* Prints "nestlab: MESSAGE" on stderr and returns the exit status for err's code. An error
+ * message is one sentence that may quote server texts and names: it is written as one line
+ * through the terminal sanitiser, a newline in it escaped. */
 int cli_fail(const struct nl_err *err);
+/* Prints "nestlab: LABEL TEXT" on stderr the same way; LABEL is nestlab's own ("warning: "). */
+void cli_note(const char *label, const char *text);
 
 /* Asks "question [y/N]" on the terminal; false when stdin is not a terminal. */
 bool cli_confirm(const char *question);

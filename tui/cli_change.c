@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/core/term_text.h"
 #include "backend/ops/apply.h"
 #include "backend/ops/journal.h"
 #include "backend/ops/scope.h"
@@ -36,9 +37,14 @@ static enum nl_code undo_plan(const struct cli_opts *o, const struct nl_lab *lab
     enum nl_code rc = err->code;
     if (e) {
         const char *by = ops_journal_undone_by(j, e);
-        if (by && o->args.n)
-            fprintf(stderr, "nestlab: note: %s was already undone by %s; undoing it again.\n",
-                    e->id, by);
+        if (by && o->args.n) {
+            char *id = nl_term_name(e->id), *by_id = nl_term_name(by);
+            nl_term_printf(stderr,
+                           "nestlab: note: %s was already undone by %s; undoing it again.\n", id,
+                           by_id);
+            free(id);
+            free(by_id);
+        }
         rc = ops_undo_plan_new(lab, e, out, err);
     }
     ops_journal_free(&j);
@@ -114,13 +120,13 @@ static void print_progress(const struct ops_progress *p, void *user)
 {
     (void)user;
     if (p->event == OPS_PROGRESS_VERIFYING) {
-        fprintf(stderr, "verifying: reading the lab again...\n");
+        nl_term_printf(stderr, "verifying: reading the lab again...\n");
         return;
     }
     if (p->event != OPS_PROGRESS_FINISHED)
         return;
     char *line = ops_step_text(p->plan, p->step);
-    fprintf(stderr, "[%zu/%zu] %s", p->done, p->total, line);
+    nl_term_printf(stderr, "[%zu/%zu] %s", p->done, p->total, line);
     if (!strchr(line, '\n'))
         fputc('\n', stderr);
     free(line);
@@ -151,7 +157,7 @@ static int run_change(struct cli_opts *o)
             cli_print_json(ops_plan_to_json(plan));
         } else {
             char *text = ops_plan_text(plan);
-            fputs(text, stdout);
+            nl_term_fputs(text, stdout);
             free(text);
         }
     }
@@ -172,7 +178,7 @@ static int run_change(struct cli_opts *o)
         snprintf(question, sizeof(question), "Apply %zu change(s) through %s?", counts.planned,
                  nl_endpoint_executor(s.ep)->transport);
         if (!cli_confirm(question)) {
-            fprintf(stderr, "nestlab: nothing changed.\n");
+            nl_term_printf(stderr, "nestlab: nothing changed.\n");
             rc = 1;
             goto cleanup;
         }
@@ -191,11 +197,11 @@ static int run_change(struct cli_opts *o)
         cli_print_json(ops_plan_to_json(plan));
     } else {
         char *summary = ops_plan_summary(plan);
-        printf("%s\n", summary);
+        nl_term_printf(stdout, "%s\n", summary);
         free(summary);
         if (plan->journal_id)
-            printf("Journal: %s (undo with: nestlab undo %s)\n", plan->journal_id,
-                   plan->journal_id);
+            nl_term_printf(stdout, "Journal: %s (undo with: nestlab undo %s)\n", plan->journal_id,
+                           plan->journal_id);
     }
     if (rc == 0)
         rc = ops_plan_exit_status(plan);

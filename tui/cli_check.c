@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/ops/apply.h"
 #include "backend/ops/check.h"
 #include "backend/ops/fix_plan.h"
@@ -24,7 +25,7 @@ static void print_report(const struct ops_report *rep, bool json)
     struct nl_err err = {0};
     nl_buf_init(&out, 0);
     if (ops_report_to_text(rep, &out, &err) == NL_OK)
-        fwrite(out.data, 1, out.len, stdout);
+        nl_term_fputs(out.data, stdout);
     nl_buf_free(&out);
 }
 
@@ -56,7 +57,7 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
     size_t n_notes = 0;
     ops_fix_plan_new(s->lab, rep, o->power_cycle, &plan, &notes, &n_notes, &err);
     for (size_t i = 0; i < n_notes; i++)
-        fprintf(stderr, "nestlab: %s\n", notes[i]);
+        cli_note("", notes[i]);
     struct ops_counts counts = {0};
     if (plan)
         ops_plan_counts(plan, &counts);
@@ -65,10 +66,10 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
     json_t *doc = o->json ? json_pack("{s:o}", "before", ops_report_to_json(rep)) : NULL;
     if (!doc) {
         print_report(rep, false);
-        printf("\nFix plan (%zu change(s)):\n", counts.planned);
+        nl_term_printf(stdout, "\nFix plan (%zu change(s)):\n", counts.planned);
         if (plan) {
             char *text = ops_plan_text(plan);
-            fputs(text, stdout);
+            nl_term_fputs(text, stdout);
             free(text);
         }
     }
@@ -86,15 +87,15 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
     ao.journal_path = journal;
     struct nl_err aerr = {0};
     if (ops_apply(plan, nl_endpoint_executor(s->ep), &ao, &aerr) != NL_OK)
-        fprintf(stderr, "nestlab: %s\n", aerr.message);
+        cli_note("", aerr.message);
     free(journal);
     if (!doc) {
         char *summary = ops_plan_summary(plan);
-        printf("%s\n", summary);
+        nl_term_printf(stdout, "%s\n", summary);
         free(summary);
         if (plan->journal_id)
-            printf("Journal: %s (undo with: nestlab undo %s)\n", plan->journal_id,
-                   plan->journal_id);
+            nl_term_printf(stdout, "Journal: %s (undo with: nestlab undo %s)\n", plan->journal_id,
+                           plan->journal_id);
     }
     /* Check again on the lab as it now is. */
     struct nl_lab *now = nl_endpoint_inventory(s->ep, &err);
@@ -109,7 +110,7 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
     after = ops_check_run(s->lab, &opt);
     rc = ops_report_exit_status(after);
     if (!doc) {
-        printf("\nAfter the fix:\n");
+        nl_term_printf(stdout, "\nAfter the fix:\n");
         print_report(after, false);
     }
 report:;
@@ -125,16 +126,19 @@ report:;
         cli_print_json(doc);
         doc = NULL;
     } else if (errors == 0) {
-        printf("\nNo error remains.\n");
+        nl_term_printf(stdout, "\nNo error remains.\n");
     } else if (automatic == 0) {
-        printf("\n%zu error(s) remain, and each needs a person: its \"fix:\" line says what to "
-               "do.\n",
-               errors);
+        nl_term_printf(
+            stdout,
+            "\n%zu error(s) remain, and each needs a person: its \"fix:\" line says what to "
+            "do.\n",
+            errors);
     } else {
-        printf("\n%zu error(s) remain; %zu of them nestlab can fix%s, the other %zu need a "
-               "person.\n",
-               errors, automatic, after ? " on another run" : " (run without --dry-run)",
-               errors - automatic);
+        nl_term_printf(stdout,
+                       "\n%zu error(s) remain; %zu of them nestlab can fix%s, the other %zu need a "
+                       "person.\n",
+                       errors, automatic, after ? " on another run" : " (run without --dry-run)",
+                       errors - automatic);
     }
 cleanup:
     json_decref(doc);

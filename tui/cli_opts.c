@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xdg.h"
 #include "backend/core/xmalloc.h"
 #include "tui/cli.h"
@@ -301,11 +302,18 @@ enum nl_code cli_config_resolve(const struct cli_opts *o, struct nl_config *cfg,
     return NL_OK;
 }
 
+void cli_note(const char *label, const char *text)
+{
+    char *line = nl_term_escape(text, 0);
+    fprintf(stderr, "nestlab: %s%s\n", label, line);
+    free(line);
+}
+
 int cli_fail(const struct nl_err *err)
 {
     char text[700];
     nl_err_format(err, text, sizeof(text));
-    fprintf(stderr, "nestlab: %s\n", text);
+    cli_note("", text);
     return nl_code_exit_status(err->code);
 }
 
@@ -314,7 +322,7 @@ bool cli_confirm(const char *question)
     FILE *tty = fopen("/dev/tty", "r+");
     if (!tty)
         return false;
-    fprintf(tty, "%s [y/N] ", question);
+    nl_term_printf(tty, "%s [y/N] ", question);
     fflush(tty);
     char line[16];
     bool yes = fgets(line, sizeof(line), tty) && (line[0] == 'y' || line[0] == 'Y');

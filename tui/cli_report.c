@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/ops/apply.h"
 #include "backend/ops/check.h"
 #include "backend/ops/drift.h"
@@ -29,7 +30,7 @@ static enum nl_code drift_one(const struct cli_opts *o, const struct nl_lab *lab
         json_array_append_new(all, ops_drift_to_json(d));
     } else {
         char *text = ops_drift_text(d);
-        fputs(text, stdout);
+        nl_term_fputs(text, stdout);
         free(text);
     }
     ops_drift_free(&d);
@@ -57,8 +58,11 @@ static enum nl_code drift_per_cluster(const struct cli_opts *o, const struct nl_
             scope->n_hosts > 0) {
             if (!all && n_shown++)
                 putchar('\n');
-            if (!all && c < lab->n_clusters)
-                printf("Cluster %s:\n", lab->clusters[c].name);
+            if (!all && c < lab->n_clusters) {
+                char *name = nl_term_name(lab->clusters[c].name);
+                nl_term_printf(stdout, "Cluster %s:\n", name);
+                free(name);
+            }
             rc = drift_one(o, lab, scope, all, err);
         }
         ops_scope_free(&scope);
@@ -67,7 +71,7 @@ static enum nl_code drift_per_cluster(const struct cli_opts *o, const struct nl_
             return rc;
     }
     if (n_shown == 0 && !all)
-        printf("No hosts.\n");
+        nl_term_printf(stdout, "No hosts.\n");
     return NL_OK;
 }
 
@@ -116,11 +120,11 @@ static int reconcile_journal(struct cli_opts *o, const struct ops_journal *j)
     if (o->json) {
         cli_print_json(ops_reconcile_to_json(r));
     } else if (r->n == 0) {
-        printf("Nothing to reconcile: no change set %s.\n",
-               vcenter ? "was made over SSH" : "changed anything");
+        nl_term_printf(stdout, "Nothing to reconcile: no change set %s.\n",
+                       vcenter ? "was made over SSH" : "changed anything");
     } else {
         char *text = ops_reconcile_text(r, vcenter ? "vCenter" : "the hosts (SSH)");
-        fputs(text, stdout);
+        nl_term_fputs(text, stdout);
         free(text);
     }
     ops_reconcile_free(&r);
@@ -144,15 +148,16 @@ int cli_run_journal(struct cli_opts *o)
     int rc = 0;
     if (o->reconcile) {
         for (size_t i = 0; i < j->n_warnings; i++) /* the listings below carry them themselves */
-            fprintf(stderr, "nestlab: warning: %s\n", j->warnings[i]);
+            cli_note("warning: ", j->warnings[i]);
         rc = reconcile_journal(o, j);
     } else if (o->json) {
         cli_print_json(ops_journal_to_json(j));
     } else if (j->n_entries == 0) {
-        printf("The journal is empty: nestlab has changed nothing yet (%s).\n", path);
+        nl_term_printf(stdout, "The journal is empty: nestlab has changed nothing yet (%s).\n",
+                       path);
     } else {
         char *text = ops_journal_text(j, true);
-        fputs(text, stdout);
+        nl_term_fputs(text, stdout);
         free(text);
     }
     ops_journal_free(&j);

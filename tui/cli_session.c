@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "backend/core/log.h"
+#include "backend/core/term_text.h"
 #include "tui/cli_verbs.h"
 
 enum nl_code cli_session_open(const struct cli_opts *o, struct cli_session *s, struct nl_err *err)
@@ -12,10 +13,10 @@ enum nl_code cli_session_open(const struct cli_opts *o, struct cli_session *s, s
     if (cli_config_resolve(o, &s->cfg, &s->ep_cfg, err) != NL_OK)
         goto fail;
     if (s->ep_cfg->insecure)
-        fprintf(stderr,
-                "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
-                "pin the certificate with --thumbprint instead.\n",
-                s->ep_cfg->name);
+        nl_term_printf(stderr,
+                       "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
+                       "pin the certificate with --thumbprint instead.\n",
+                       s->ep_cfg->name);
     struct nl_endpoint_opts eo = {
         .direct = o->direct,
         .accept_new_host_keys = o->accept_new_host_keys,
@@ -25,15 +26,14 @@ enum nl_code cli_session_open(const struct cli_opts *o, struct cli_session *s, s
         goto fail;
     const char *reason = nl_endpoint_fallback_reason(s->ep);
     if (reason)
-        fprintf(stderr, "nestlab: %s\n", reason);
+        cli_note("", reason);
     s->lab = nl_endpoint_inventory(s->ep, err);
     if (!s->lab)
         goto fail;
     size_t n;
     const char *const *errors = nl_endpoint_host_errors(s->ep, &n);
     for (size_t i = 0; i < n; i++)
-        fprintf(stderr, "nestlab: warning: not read over SSH, shown from the cache: %s\n",
-                errors[i]);
+        cli_note("warning: not read over SSH, shown from the cache: ", errors[i]);
     return NL_OK;
 fail:
     cli_session_close(s);

@@ -38,44 +38,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_index.h"
 #include "backend/model/lab_json_write.h"
 
 /* ---- strings ---------------------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte there starts none. */
-static size_t utf8_seq(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
 
 json_t *nl_json_string(const char *s)
 {
@@ -88,8 +56,9 @@ json_t *nl_json_string(const char *s)
     size_t len = strlen(s);
     char *clean = xmalloc(len * 3 + 1);
     size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_seq(p);
+    uint32_t cp;
+    for (const char *p = s; *p;) {
+        size_t n = nl_utf8_next(p, &cp);
         if (n) {
             memcpy(clean + o, p, n);
             o += n;
@@ -629,24 +598,19 @@ void nl_jw_str(struct nl_jw *w, const char *s)
                 p++;
                 continue;
             }
-            size_t n = utf8_seq(p);
+            uint32_t cp;
+            size_t n = nl_utf8_next((const char *)p, &cp);
             if (n) { /* valid UTF-8 passes through as it is */
                 p += n;
                 continue;
             }
         }
         jw_raw(w, (const char *)run, (size_t)(p - run));
-        size_t n = utf8_seq(p);
-        unsigned cp;
+        uint32_t cp;
+        size_t n = nl_utf8_next((const char *)p, &cp);
         if (n == 0) {
             cp = 0xFFFD;
             n = 1;
-        } else if (n == 1) {
-            cp = *p;
-        } else {
-            cp = p[0] & (0xFF >> (n + 1));
-            for (size_t i = 1; i < n; i++)
-                cp = (cp << 6) | (p[i] & 0x3F);
         }
         if (cp == 0xFFFD && !w->ascii)
             jw_raw(w, "\xEF\xBF\xBD", 3);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/journal.h"
 #include "backend/ops/plan_util.h"
@@ -52,7 +53,7 @@ const struct ops_journal_entry *ops_journal_find(const struct ops_journal *jr, c
             n_prefix++;
         }
     }
-    char *safe = ops_text_name(id);
+    char *safe = nl_term_name(id);
     if (n_prefix == 1) {
         free(safe);
         return found;
@@ -87,9 +88,9 @@ char *ops_journal_text(const struct ops_journal *jr, bool steps)
         const struct ops_journal_entry *e = &jr->entries[i];
         struct ops_counts c;
         entry_counts(e, &c);
-        char *id = ops_text_name(e->id), *time = ops_text_name(e->time);
-        char *ep = ops_text_name(e->endpoint), *tr = ops_text_name(e->transport);
-        char *in = ops_text_name(e->intent);
+        char *id = nl_term_name(e->id), *time = nl_term_name(e->time);
+        char *ep = nl_term_name(e->endpoint), *tr = nl_term_name(e->transport);
+        char *in = nl_term_line(e->intent);
         nl_buf_appendf(&b, NULL, "%s  %s  %s  %s  %s: %zu changed, %zu failed", id, time, ep, tr,
                        in, c.ok, c.failed);
         if (c.not_run)
@@ -97,13 +98,13 @@ char *ops_journal_text(const struct ops_journal *jr, bool steps)
         if (c.mismatched)
             nl_buf_appendf(&b, NULL, ", %zu did not verify", c.mismatched);
         if (e->undo_of) {
-            char *u = ops_text_name(e->undo_of);
+            char *u = nl_term_name(e->undo_of);
             nl_buf_appendf(&b, NULL, " [undo of %s]", u);
             free(u);
         }
         const char *by = ops_journal_undone_by(jr, e);
         if (by) {
-            char *u = ops_text_name(by);
+            char *u = nl_term_name(by);
             nl_buf_appendf(&b, NULL, " [undone by %s]", u);
             free(u);
         }
@@ -125,7 +126,7 @@ char *ops_journal_text(const struct ops_journal *jr, bool steps)
         }
     }
     for (size_t i = 0; i < jr->n_warnings; i++) {
-        char *w = ops_text_name(jr->warnings[i]);
+        char *w = nl_term_line(jr->warnings[i]);
         nl_buf_appendf(&b, NULL, "warning: %s\n", w);
         free(w);
     }

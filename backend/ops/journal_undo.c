@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/apply_verify.h"
 #include "backend/ops/journal.h"
@@ -88,7 +89,7 @@ enum nl_code ops_undo_plan_new(const struct nl_lab *lab, const struct ops_journa
         item_from_step(&items[n++], s);
     }
     if (n == 0) {
-        char *id = ops_text_name(entry->id);
+        char *id = nl_term_name(entry->id);
         rc = NL_ERR(err, NL_ERR_USAGE, NULL,
                     "Change set %s changed nothing that can be undone (no step succeeded).", id);
         free(id);
