@@ -11,7 +11,12 @@ enum nl_code cli_session_open(const struct cli_opts *o, struct cli_session *s, s
     memset(s, 0, sizeof(*s));
     if (cli_config_resolve(o, &s->cfg, &s->ep_cfg, err) != NL_OK)
         goto fail;
-    if (s->ep_cfg->insecure)
+    if (s->ep_cfg->insecure && s->ep_cfg->thumbprint && s->ep_cfg->thumbprint[0])
+        fprintf(stderr,
+                "nestlab: warning: --insecure is ignored for \"%s\": its thumbprint pins the "
+                "certificate.\n",
+                s->ep_cfg->name);
+    else if (s->ep_cfg->insecure)
         fprintf(stderr,
                 "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
                 "pin the certificate with --thumbprint instead.\n",

@@ -136,8 +136,9 @@ void cli_print_help(const struct cli_verb *v)
         "      --log-level LEVEL    debug, info, warn, error (log in $XDG_STATE_HOME/nestlab)\n"
         "  -h, --help               help; nestlab VERB --help for one verb\n"
         "  -V, --version            the version\n\n"
-        "Passwords come from NESTLAB_PASSWORD (SSH: NESTLAB_SSH_PASSWORD) or the variable the\n"
-        "config names, or are asked for on the terminal; nestlab never stores them.\n"
+        "The vCenter password comes from NESTLAB_PASSWORD, the SSH password from\n"
+        "NESTLAB_SSH_PASSWORD (or the variables the config names), else nestlab asks on the\n"
+        "terminal; one is never used for the other, and nestlab never stores them.\n"
         "Exit status: 0 ok, 1 failure, 2 usage, 3 connection/TLS/authentication, 4 server "
         "fault.\n");
 }

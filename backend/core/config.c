@@ -286,7 +286,8 @@ static char *prompt_secret(const char *prompt, struct nl_err *err)
     FILE *tty = fopen("/dev/tty", "r+");
     if (!tty) {
         NL_ERR(err, NL_ERR_AUTH, "no-password",
-               "No password given and no terminal to ask on; set NESTLAB_PASSWORD.");
+               "No password given and no terminal to ask on; set the environment variable the "
+               "config names.");
         return NULL;
     }
     struct termios old, quiet;
@@ -316,20 +317,19 @@ static char *prompt_secret(const char *prompt, struct nl_err *err)
     return secret;
 }
 
-char *nl_password_get(const char *env_name, const char *fallback_env, const char *prompt,
-                      bool allow_prompt, struct nl_err *err)
+char *nl_password_get(const char *env_name, const char *prompt, bool allow_prompt,
+                      struct nl_err *err)
 {
-    const char *names[] = {env_name, fallback_env, "NESTLAB_PASSWORD"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        const char *v = names[i] ? getenv(names[i]) : NULL;
-        if (v && v[0])
-            return xstrdup(v);
-    }
+    /* Only the variable named: another one (NESTLAB_PASSWORD holds the vCenter SSO password)
+     * would send a secret to servers it was never meant for. */
+    const char *v = env_name ? getenv(env_name) : NULL;
+    if (v && v[0])
+        return xstrdup(v);
     if (allow_prompt && isatty(STDIN_FILENO))
         return prompt_secret(prompt, err);
     NL_ERR(err, NL_ERR_AUTH, "no-password",
-           "No password: set the environment variable %s (or NESTLAB_PASSWORD), or run nestlab "
-           "on a terminal to be asked.",
+           "No password: set the environment variable %s, or run nestlab on a terminal to be "
+           "asked.",
            env_name ? env_name : "NESTLAB_PASSWORD");
     return NULL;
 }

@@ -31,7 +31,6 @@ struct vs_client {
     char pin[65];
     bool has_pin;
     bool insecure;
-    bool is_http;
     char *ca_file;
     long connect_timeout_s;
     long timeout_s;
@@ -84,12 +83,18 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
         NL_ERR(err, NL_ERR_USAGE, NULL, "No vCenter URL was given.");
         return NULL;
     }
-    bool https = strncmp(cfg->url, "https://", 8) == 0;
-    bool http = strncmp(cfg->url, "http://", 7) == 0;
-    if (!https && !http) {
-        NL_ERR(err, NL_ERR_USAGE, NULL,
-               "The URL \"%s\" does not start with https:// (or http:// for a simulator).",
-               cfg->url);
+    /* Plain HTTP would carry the password and the session cookie in the clear, and could not
+     * honour a pinned thumbprint; vCenter and ESXi always serve HTTPS. */
+    if (strncmp(cfg->url, "http://", 7) == 0) {
+        NL_ERR(err, NL_ERR_USAGE, "plain-http",
+               "The URL \"%s\" is plain HTTP, which would send the password unencrypted and "
+               "leave a thumbprint unchecked; nestlab refuses it. vCenter and ESXi serve HTTPS: "
+               "use https://%s.",
+               cfg->url, cfg->url + 7);
+        return NULL;
+    }
+    if (strncmp(cfg->url, "https://", 8) != 0) {
+        NL_ERR(err, NL_ERR_USAGE, NULL, "The URL \"%s\" does not start with https://.", cfg->url);
         return NULL;
     }
     if (!cfg->user || !*cfg->user) {
@@ -104,7 +109,7 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
         }
         c->has_pin = true;
     }
-    if (https && (c->has_pin || cfg->insecure) && !vs_tls_backend_ok()) {
+    if ((c->has_pin || cfg->insecure) && !vs_tls_backend_ok()) {
         NL_ERR(err, NL_ERR_TLS, NULL,
                "This libcurl does not use OpenSSL, so certificate thumbprints cannot be checked.");
         free(c);
@@ -113,8 +118,11 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
     c->url = xstrdup(cfg->url);
     c->user = xstrdup(cfg->user);
     c->password = xstrdup(cfg->password ? cfg->password : "");
-    c->insecure = cfg->insecure;
-    c->is_http = http;
+    /* A pin is stricter than "insecure" and names the exact certificate: it always applies. */
+    c->insecure = cfg->insecure && !c->has_pin;
+    if (cfg->insecure && c->has_pin)
+        NL_WARN("\"insecure\" is ignored for \"%s\": its certificate is pinned by thumbprint.",
+                c->url);
     c->ca_file = xstrdup(cfg->ca_file);
     c->connect_timeout_s = cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s : 10;
     c->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 120;
@@ -137,7 +145,7 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
     /* Until the server told us its version, announce the base namespace only. */
     c->soap_action = xstrdup("SOAPAction: urn:vim25");
     vs_exec_bind(&c->exec, c);
-    if (c->insecure && https)
+    if (c->insecure)
         NL_WARN("Certificate verification for \"%s\" is off because it was asked for.", c->url);
     return c;
 }
@@ -158,29 +166,27 @@ static struct vs_conn *conn_new(struct vs_client *c)
     curl_easy_setopt(h, CURLOPT_SHARE, c->share);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, k->errbuf);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(h, CURLOPT_USERAGENT, "nestlab/0.1");
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    if (!c->is_http) {
-        k->tls.pin = c->has_pin ? c->pin : NULL;
-        k->tls.insecure = c->insecure;
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
-        /* A pin names the exact certificate, so the host name need not be in it. */
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, (c->insecure || c->has_pin) ? 0L : 2L);
-        if (c->ca_file) {
-            curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-        } else if (c->has_pin) {
-            /* The pin alone decides (vs_tls.c): loading the system CA store for nothing costs
-             * more than the rest of the handshake. */
-            curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
-            curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-        }
-        curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, vs_tls_ctx_setup);
-        curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, &k->tls);
-        /* A resumed TLS session skips the certificate check, and that is safe: only the server
-         * whose certificate passed it holds the session's keys, and the cache is this client's
-         * own (one endpoint). */
+    k->tls.pin = c->has_pin ? c->pin : NULL;
+    k->tls.insecure = c->insecure;
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
+    /* A pin names the exact certificate, so the host name need not be in it. */
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, (c->insecure || c->has_pin) ? 0L : 2L);
+    if (c->ca_file) {
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    } else if (c->has_pin) {
+        /* The pin alone decides (vs_tls.c): loading the system CA store for nothing costs
+         * more than the rest of the handshake. */
+        curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
+        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
     }
+    curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, vs_tls_ctx_setup);
+    curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, &k->tls);
+    /* A resumed TLS session skips the certificate check, and that is safe: only the server
+     * whose certificate passed it holds the session's keys, and the cache is this client's
+     * own (one endpoint). */
     return k;
 }
 
@@ -369,11 +375,6 @@ static enum nl_code post(struct vs_client *c, const char *method, const char *bo
             *err = x.err;
     } else if (cc != CURLE_OK) {
         rc = curl_failure(c, k, cc, method, err);
-    } else if (x.status == 400 && c->is_http) {
-        rc = NL_ERR(err, NL_ERR_PROTOCOL, NULL,
-                    "The server \"%s\" answered %s with HTTP status 400; if this is an HTTPS "
-                    "port, use an https:// URL.",
-                    c->url, method);
     } else if (x.raw && x.status == 200) {
         rc = NL_OK; /* the caller parses the body */
     } else {

@@ -19,12 +19,13 @@
 #include "backend/vsphere/vs_xml.h"
 
 struct vs_config {
-    const char *url; /* "https://vc.example/sdk"; "http://" only for simulators */
+    const char *url; /* "https://vc.example/sdk"; plain http:// is refused */
     const char *user;
     const char *password;    /* copied; wiped from memory by vs_client_free */
     const char *thumbprint;  /* SHA-256 of the DER certificate, "AB:CD:.." (colons and case free);
                                 NULL = verify against the system CA store */
-    bool insecure;           /* accept any certificate (only when the user asked) */
+    bool insecure;           /* accept any certificate (only when the user asked; a thumbprint
+                                still pins) */
     const char *ca_file;     /* extra CA bundle, may be NULL */
     long connect_timeout_s;  /* 0 = 10 */
     long timeout_s;          /* whole call; 0 = 120 */
