@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend/core/log.h"
+#include "backend/core/secret.h"
 #include "backend/core/xdg.h"
 #include "tui/cli.h"
 #include "tui/cli_verbs.h"
@@ -161,6 +162,8 @@ static void open_log(const struct cli_opts *o)
 
 int main(int argc, char **argv)
 {
+    /* Passwords may be in the environment already: no core dump from here on (secret.h). */
+    nl_secret_protect_process();
     setlocale(LC_ALL, "");
     struct cli_opts o;
     struct nl_err err = {0};

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -18,6 +17,7 @@
 
 #include "backend/core/buf.h"
 #include "backend/core/log.h"
+#include "backend/core/secret.h"
 #include "backend/core/xmalloc.h"
 #include "backend/esxi/esx_known.h"
 #include "backend/esxi/esx_quote.h"
@@ -38,23 +38,25 @@ struct esx_session {
 static pthread_once_t ssh_once = PTHREAD_ONCE_INIT;
 static int ssh_init_rc;
 
-/* libssh2's allocator: frees wipe the block first, so the copies libssh2 makes of the password
- * (keyboard-interactive responses, password packets) do not linger in freed memory. */
+/* libssh2's allocator: frees and reallocs wipe the block first (secret.h), so the copies
+ * libssh2 makes of the password (keyboard-interactive responses, password packets) do not
+ * linger in freed memory. */
 static void *ssh_alloc(size_t n, void **abstract)
 {
+    (void)abstract;
     return malloc(n);
 }
 
 static void ssh_free(void *p, void **abstract)
 {
-    if (p)
-        explicit_bzero(p, malloc_usable_size(p));
-    free(p);
+    (void)abstract;
+    nl_wipe_free(p);
 }
 
 static void *ssh_realloc(void *p, size_t n, void **abstract)
 {
-    return realloc(p, n);
+    (void)abstract;
+    return nl_wipe_realloc(p, n);
 }
 
 static void ssh_global_init(void)
@@ -195,7 +197,8 @@ static void kbd_callback(const char *name, int name_len, const char *instruction
 {
     struct esx_session *s = *abstract;
     s->kbd_rounds++;
-    /* Every prompt gets the password; a round with zero prompts needs no answer. */
+    /* Every prompt gets the password; a round with zero prompts needs no answer. libssh2 frees
+     * the answers (and the packet that carried them) through ssh_free, which wipes them. */
     for (int i = 0; i < num_prompts; i++) {
         const char *pw = s->auth_password ? s->auth_password : "";
         size_t len = strlen(pw);

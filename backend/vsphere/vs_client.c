@@ -1,5 +1,6 @@
 #include "backend/vsphere/vs_client.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <libxml/parser.h>
 
 #include "backend/core/log.h"
+#include "backend/core/secret.h"
 #include "backend/core/xmalloc.h"
 #include "backend/vsphere/vs_exec.h"
 #include "backend/vsphere/vs_tls.h"
@@ -53,9 +55,26 @@ struct vs_client {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 
+/* libxml2 stages a serialised envelope (the Login one holds the password) in buffers of 4000
+ * bytes and more; those are wiped when freed. The many small blocks of a parsed inventory are
+ * not, which would cost time for nothing: the one small block that held the password, its text
+ * node, is wiped before the document is freed (vs_call_ex). */
+#define VS_XML_WIPE_MIN 1024
+
+static void xml_free(void *p)
+{
+    if (p && malloc_usable_size(p) >= VS_XML_WIPE_MIN)
+        explicit_bzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+/* libcurl copies a small POST body (the Login envelope) into its request buffer: everything it
+ * frees is wiped (secret.h). */
 static void global_init(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, nl_wipe_free, nl_wipe_realloc, nl_wipe_strdup,
+                         calloc);
+    xmlMemSetup(xml_free, malloc, nl_wipe_realloc, nl_wipe_strdup);
     xmlInitParser();
 }
 
@@ -399,6 +418,16 @@ static enum nl_code call_once(struct vs_client *c, const char *method, const cha
     return post(c, method, body, len, opts, reply, err);
 }
 
+/* Wipes the text of every node under n (the request of a call that carries a secret). */
+static void wipe_text(xmlNode *n)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_TEXT_NODE && n->content)
+            explicit_bzero(n->content, strlen((const char *)n->content));
+        wipe_text(n->children);
+    }
+}
+
 enum nl_code vs_call_ex(struct vs_client *c, const char *method, const char *this_type,
                         const char *this_id, vs_build_fn build, void *arg,
                         const struct vs_call_opts *opts, struct vs_reply *reply, struct nl_err *err)
@@ -440,6 +469,11 @@ enum nl_code vs_call_ex(struct vs_client *c, const char *method, const char *thi
 cleanup:
     if (reply == &scratch)
         vs_reply_clear(&scratch);
+    if (opts && opts->secret) {
+        if (body)
+            explicit_bzero(body, len);
+        wipe_text(xmlDocGetRootElement(doc));
+    }
     xmlFree(body);
     xmlFreeDoc(doc);
     return rc;
@@ -518,7 +552,10 @@ static enum nl_code build_login(xmlNode *m, void *arg, struct nl_err *err)
     (void)err;
     struct login_args *a = arg;
     vs_xml_add(m, "userName", a->user);
-    vs_xml_add(m, "password", a->password);
+    /* A bare text node: libxml2 escapes it when serialising, and no escaped copy of the
+     * password is made (and freed unwiped) on the way, as xmlNewTextChild would. */
+    xmlNode *pw = vs_xml_add(m, "password", NULL);
+    xmlAddChild(pw, xmlNewText((const xmlChar *)a->password));
     return NL_OK;
 }
 
@@ -527,7 +564,7 @@ static enum nl_code login_locked(struct vs_client *c, struct nl_err *err)
 {
     struct login_args a = {c->user, c->password};
     struct vs_reply r;
-    struct vs_call_opts o = {.no_relogin = true};
+    struct vs_call_opts o = {.no_relogin = true, .secret = true};
     struct nl_err e = {0};
     enum nl_code rc = vs_call_ex(c, "Login", c->sc.session_manager.type, c->sc.session_manager.id,
                                  build_login, &a, &o, &r, &e);

@@ -55,6 +55,7 @@ struct vs_call_opts {
     const struct vs_stream_spec *stream; /* stream matching elements instead of keeping them */
     atomic_bool *cancel;                 /* aborts the transfer when it becomes true */
     bool no_relogin;                     /* do not log in again on NotAuthenticated */
+    bool secret; /* the request carries a password: wiped from memory once sent */
     /* Keep an HTTP 200 body here as it came, unparsed (the caller parses it later, e.g. with
      * vs_reply_parse; capped like a streamed reply); faults are still parsed and returned. The
      * reply is then empty. An initialised (or zeroed) buffer, emptied first. For fetching the
