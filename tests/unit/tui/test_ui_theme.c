@@ -138,14 +138,15 @@ int main(void)
 
     /* The search path puts $XDG_CONFIG_HOME/nestlab/themes first. */
     setenv("XDG_CONFIG_HOME", tmp, 1);
-    char *d[2];
+    char *d[UI_THEME_DIRS_MAX];
     size_t nd = ui_theme_dirs(dir, d);
-    CHECK_INT(nd, 2);
+    CHECK_INT(nd, 3); /* config, data, then the extra directory */
     snprintf(path, sizeof(path), "%s/nestlab/themes", tmp);
     CHECK_STR(d[0], path);
-    CHECK_STR(d[1], dir);
-    free(d[0]);
-    free(d[1]);
+    CHECK(strstr(d[1], "/nestlab/themes") != NULL);
+    CHECK_STR(d[2], dir);
+    for (size_t i = 0; i < nd && i < UI_THEME_DIRS_MAX; i++)
+        free(d[i]);
 
     /* Resolving for the terminal. */
     struct ui_style out[UI_ROLE_COUNT];
