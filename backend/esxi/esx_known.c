@@ -82,6 +82,27 @@ static void add_key(struct esx_known *k, const char *b64)
                                              .fingerprint = esx_fingerprint_sha256(digest)};
 }
 
+/* Feeds a known_hosts file to kh line by line and returns how many lines could not be parsed,
+ * or -1 when the file cannot be opened. (libssh2_knownhost_readfile stops at the first line it
+ * cannot parse, a truncated entry or a key type it does not know, which would hide every key
+ * recorded after it: a changed key would pass for a new one.) */
+static long read_known_file(LIBSSH2_KNOWNHOSTS *kh, const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long bad = 0;
+    while ((n = getline(&line, &cap, f)) > 0)
+        if (libssh2_knownhost_readline(kh, line, (size_t)n, LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0)
+            bad++;
+    free(line);
+    fclose(f);
+    return bad;
+}
+
 enum nl_code esx_known_lookup(LIBSSH2_SESSION *ssh, const char *known_hosts, bool user_known_hosts,
                               const char *address, int port, struct esx_known *out,
                               struct nl_err *err)
@@ -92,20 +113,26 @@ enum nl_code esx_known_lookup(LIBSSH2_SESSION *ssh, const char *known_hosts, boo
     LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(ssh);
     if (!kh)
         return NL_ERR(err, NL_ERR_INTERNAL, NULL, "The known_hosts store could not be created.");
-    /* A missing file is an empty one; a file that exists but cannot be read is an error. */
+    /* A missing file is an empty one; a file that exists but cannot be read is an error, and
+     * so is a line of nestlab's own file that cannot be parsed (it may be the host's entry). */
+    long bad = 0;
     if (known_hosts && access(known_hosts, F_OK) == 0 &&
-        libssh2_knownhost_readfile(kh, known_hosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-        rc = NL_ERR(err, NL_ERR_IO, NULL, "The known_hosts file \"%s\" cannot be read.",
-                    known_hosts);
+        (bad = read_known_file(kh, known_hosts)) != 0) {
+        rc = bad < 0 ? NL_ERR(err, NL_ERR_IO, NULL, "The known_hosts file \"%s\" cannot be read.",
+                              known_hosts)
+                     : NL_ERR(err, NL_ERR_IO, NULL,
+                              "%ld line(s) of the known_hosts file \"%s\" cannot be read; fix "
+                              "or remove them.",
+                              bad, known_hosts);
         goto cleanup;
     }
     const char *home = getenv("HOME");
     if (user_known_hosts && home && *home) {
         user_file = xasprintf("%s/.ssh/known_hosts", home);
-        /* The user's file is honoured as far as libssh2 can read it; unreadable lines are
-         * skipped by libssh2, an unreadable file is ignored. */
-        if (access(user_file, R_OK) == 0)
-            libssh2_knownhost_readfile(kh, user_file, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+        /* The user's file is honoured as far as libssh2 understands it: lines it cannot parse
+         * (truncated entries, key types it does not know) are skipped, the rest still count. */
+        if ((bad = read_known_file(kh, user_file)) > 0)
+            NL_DEBUG("%ld line(s) of %s skipped (not understood by libssh2)", bad, user_file);
     }
     /* libssh2 has no "list the entries for a host" (hashed names cannot be compared by us), but
      * a check with a key that matches nothing and no key type reports the first entry for the

@@ -33,8 +33,9 @@ struct esx_known {
 };
 
 /* Collects every key on record for address:port from known_hosts (nestlab's file: missing is
- * empty, unreadable is NL_ERR_IO) and, with user_known_hosts, ~/.ssh/known_hosts (read as far as
- * libssh2 can). ssh is only used for allocation; no connection is needed. */
+ * empty; unreadable, or a line that cannot be parsed, is NL_ERR_IO) and, with user_known_hosts,
+ * ~/.ssh/known_hosts (lines libssh2 cannot parse are skipped, the others all count). ssh is only
+ * used for allocation; no connection is needed. */
 enum nl_code esx_known_lookup(LIBSSH2_SESSION *ssh, const char *known_hosts, bool user_known_hosts,
                               const char *address, int port, struct esx_known *out,
                               struct nl_err *err);

@@ -113,6 +113,17 @@ ok "nothing written to nestlab's file" test ! -s "$D/kh-own"
 expect_rc 18 "esx_knownhost_accept honours the hashed user entry" \
     trust --known-hosts "$D/kh-own" --user-known-hosts "$FP_ED"
 expect_in "changed" "reported as changed"
+# A line libssh2 cannot parse (a truncated entry, a key type it does not know) before the entry
+# hides nothing: libssh2_knownhost_readfile would stop reading there.
+{
+    echo "esx-old.lab.invalid ecdsa-sha2-nistp256"
+    echo "esx-other.lab.invalid,10.0.0.9 rsa-sha2-512 AAAA"
+    cat "$HOME/.ssh/known_hosts"
+} >"$D/user-kh" && mv "$D/user-kh" "$HOME/.ssh/known_hosts"
+expect_rc 18 "entries after lines libssh2 cannot parse still count" \
+    probe --known-hosts "$D/kh-own" --user-known-hosts --accept-new login
+expect_in "NL_ERR_HOSTKEY changed" "CHANGED, not unknown"
+ok "nothing written to nestlab's file" test ! -s "$D/kh-own"
 rm -f "$HOME/.ssh/known_hosts"
 
 # A plain "host" entry (no [host]:port) applies to every port of that host, as libssh2 reads it.
