@@ -52,9 +52,9 @@ static const char *ssh_error_text(LIBSSH2_SESSION *ssh)
     return msg && *msg ? msg : "unknown error";
 }
 
-/* Key exchange only: after it the host key is known, and nothing else is needed. */
-/* The key types are offered as a session offers them (esx_known_hostkey_pref), so the key
- * negotiated here is the one a session negotiated and showed the user. */
+/* Key exchange only: after it the host key is known, and nothing else is needed. The key types
+ * are offered as a session offers them (esx_known_hostkey_pref), so the key negotiated here is
+ * the one a session negotiated and showed the user. */
 static enum nl_code handshake(struct conn *c, const struct esx_known *known, struct nl_err *err)
 {
     char *pref = esx_known_hostkey_pref(known);
