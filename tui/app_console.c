@@ -52,15 +52,14 @@ static enum nl_code ask_passwords(const struct cli_opts *o, struct app_ctx *ctx,
     bool want_vc = c->url && !c->ssh_only && !o->direct;
     bool want_ssh =
         !c->ssh.key_file && (!want_vc || c->ssh.n_hosts > 0 || cache_exists(ctx->cache_path));
-    bool have_vc = env_set(vc_env) || env_set("NESTLAB_PASSWORD");
-    bool have_ssh =
-        env_set(ssh_env) || env_set("NESTLAB_SSH_PASSWORD") || env_set("NESTLAB_PASSWORD");
+    bool have_vc = env_set(vc_env);
+    bool have_ssh = env_set(ssh_env); /* never NESTLAB_PASSWORD unless ssh_env names it */
     char *vc_pw = NULL, *ssh_pw = NULL;
     char prompt[400];
     if (want_vc && !have_vc) {
         snprintf(prompt, sizeof(prompt), "Password for %s at %s: ", c->user ? c->user : "?",
                  c->url);
-        vc_pw = nl_password_get(NULL, NULL, prompt, true, err);
+        vc_pw = nl_password_get(NULL, prompt, true, err);
         if (!vc_pw)
             return err->code;
     }
@@ -68,7 +67,7 @@ static enum nl_code ask_passwords(const struct cli_opts *o, struct app_ctx *ctx,
         snprintf(prompt, sizeof(prompt), "SSH password for %s on the ESXi hosts of %s%s: ",
                  c->ssh.user ? c->ssh.user : "root", c->name,
                  vc_pw ? " (Enter: the same as vCenter's)" : "");
-        ssh_pw = nl_password_get(NULL, NULL, prompt, true, err);
+        ssh_pw = nl_password_get(NULL, prompt, true, err);
         if (!ssh_pw) {
             nl_secret_free(&vc_pw);
             return err->code;

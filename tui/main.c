@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend/core/log.h"
+#include "backend/core/secret.h"
 #include "backend/core/xdg.h"
 #include "tui/cli.h"
 #include "tui/cli_verbs.h"
@@ -130,6 +131,8 @@ static bool run_internal(int argc, char **argv, int *rc)
 
 int main(int argc, char **argv)
 {
+    /* Passwords may be in the environment already: no core dump from here on (secret.h). */
+    nl_secret_protect_process();
     setlocale(LC_ALL, "");
     int internal_rc;
     if (run_internal(argc, argv, &internal_rc))

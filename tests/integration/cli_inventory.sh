@@ -49,7 +49,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 expect_rc 3 "closed port" "$NL" --server "https://127.0.0.1:$port/sdk" --user u inventory
 expect_in "127.0.0.1:$port" "names the URL"
 httpurl=${LABSIM_URL/https:/http:}
-expect_rc 3 "plain HTTP to the HTTPS port" "$NL" --server "$httpurl" --user "$LABSIM_USER" inventory
+expect_rc 2 "a plain-HTTP URL is refused before connecting (usage)" "$NL" --server "$httpurl" --user "$LABSIM_USER" inventory
+expect_in "plain HTTP" "the refusal says why"
 ctlport=${LABSIM_CONTROL##*:}
 expect_rc 3 "TLS to a plain-HTTP port" "$NL" --server "https://127.0.0.1:$ctlport/sdk" --user u inventory
 expect_in "127.0.0.1:$ctlport" "the TLS failure names the URL"

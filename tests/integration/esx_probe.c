@@ -10,6 +10,7 @@
  *   esx_probe [options] add-pg VSWITCH PG VLAN | rm-pg VSWITCH PG | set-pg PG VLAN P F M
  *   esx_probe [options] nested-hv VM on|off | power VM on|off
  * Options: --name N --address A --port P --user U --known-hosts F --accept-new
+ *          --user-known-hosts (also ~/.ssh/known_hosts)
  *          --connect-timeout MS --command-timeout MS --parallel N --repeat N
  * The password comes from NESTLAB_SSH_PASSWORD (never from argv). Errors print
  * "ERROR <NL_CODE> <detail>: <message>" on stderr and exit 10 + code. */
@@ -101,6 +102,10 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : "";
         if (strcmp(o, "--accept-new") == 0) {
             cfg.accept_new = true;
+            continue;
+        }
+        if (strcmp(o, "--user-known-hosts") == 0) {
+            cfg.user_known_hosts = true;
             continue;
         }
         i++;

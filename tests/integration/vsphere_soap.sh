@@ -55,8 +55,8 @@ expect "untrusted certificate without pin" 3 "NL_ERR_TLS: .*not trusted.*$LABSIM
 expect "wrong password" 3 'NL_ERR_AUTH: .*refused the login of "administrator@vsphere.local".*InvalidLogin' -- \
     env NESTLAB_PASSWORD='wrong<&>' "${P[@]}"
 port=$(py "from urllib.parse import urlparse; print(urlparse('$LABSIM_URL').port)")
-# The exit status of a protocol error is the CLI's choice (nl_code_exit_status); the code is ours.
-expect "http to an https port" any 'NL_ERR_PROTOCOL: .*HTTP status 400.*https://' -- \
+# Plain HTTP is refused before anything is sent (the probe exits 2 on a usage error).
+expect "http:// is refused" any 'NL_ERR_USAGE: .*plain HTTP.*https://127.0.0.1' -- \
     "$probe" --url "http://127.0.0.1:$port/sdk" --user "$LABSIM_USER"
 closed=$(py "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1]); s.close()")
 expect "closed port" 3 'NL_ERR_CONNECT: Cannot connect to "https://127.0.0.1:'"$closed"'/sdk"' -- \
