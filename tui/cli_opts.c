@@ -45,6 +45,7 @@ static const struct opt_spec opt_table[] = {
     {"dry-run", 'n', OPT_FLAG, CLI_G_CHANGE, F(dry_run), 0, 0},
     {"yes", 'y', OPT_FLAG, CLI_G_CHANGE, F(yes), 0, 0},
     {"parallel", 0, OPT_INT, CLI_G_CHANGE, F(parallel), 1, 256},
+    {"wait", 0, OPT_INT, CLI_G_CHANGE, F(wait_s), 0, 86400},
     {"vswitch", 0, OPT_STRING, CLI_G_VSWITCH, F(vswitch), 0, 0},
     {"portgroup", 0, OPT_STRING, CLI_G_TRUNK, F(portgroup), 0, 0},
     {"vlan", 0, OPT_INT, CLI_G_TRUNK, F(vlan), 0, 4095},

@@ -17,7 +17,12 @@ static const char scope_help[] =
 static const char change_help[] =
     "Changes: --dry-run shows the plan only; --yes applies without asking (otherwise nestlab asks\n"
     "on the terminal, and refuses when stdin is not one); --parallel N hosts at once (16);\n"
-    "--json prints the plan and the result as JSON.\n";
+    "--json prints the plan and the result as JSON. One change at a time per endpoint: while\n"
+    "another nestlab changes it, nestlab refuses, or waits up to --wait SECONDS.\n"
+    "Every step is journaled as it goes. Ctrl-C (SIGINT, SIGTERM, SIGHUP) during apply starts\n"
+    "no new step, lets the calls in flight finish or time out, and reports what was and was\n"
+    "not done (exit 128+signal); a second Ctrl-C abandons the calls in flight, journaled as\n"
+    "unknown (nestlab journal --reconcile settles them, nestlab undo restores them).\n";
 
 static const struct cli_verb verbs[] = {
     {"inventory", "nestlab inventory [--json]",
