@@ -53,15 +53,23 @@ static void *signal_thread(void *arg)
             break; /* the change set is journaled; the exit status tells */
         case PHASE_APPLYING:
             if (!atomic_exchange(&cancel_flag, true)) {
-                fprintf(stderr,
-                        "\nnestlab: %s: stopping. No new step starts; the %ld call(s) in flight "
-                        "finish or time out, then everything is journaled. Press Ctrl-C again to "
-                        "abandon them (journaled as unknown).\n",
-                        signal_name(sig), atomic_load(&in_flight));
+                long n = atomic_load(&in_flight);
+                if (n > 0)
+                    fprintf(stderr,
+                            "\nnestlab: %s: stopping. No new step starts; the %ld call(s) in "
+                            "flight finish or time out, then everything is journaled. Press "
+                            "Ctrl-C again to abandon them (journaled as unknown).\n",
+                            signal_name(sig), n);
+                else
+                    fprintf(stderr,
+                            "\nnestlab: %s: stopping. No new step starts; what is being sent "
+                            "or re-read finishes or times out, then everything is journaled. "
+                            "Press Ctrl-C again to stop waiting.\n",
+                            signal_name(sig));
             } else if (!atomic_exchange(&abandon_flag, true)) {
                 fprintf(stderr,
-                        "\nnestlab: %s: abandoning the calls in flight; they are "
-                        "journaled as unknown.\n",
+                        "\nnestlab: %s: abandoning what is in flight; it is journaled as "
+                        "unknown.\n",
                         signal_name(sig));
             }
             break;

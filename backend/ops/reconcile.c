@@ -22,12 +22,29 @@ static const char *step_owner(const struct ops_step *s)
     return s->vm_name ? s->vm_name : s->host_name ? s->host_name : "?";
 }
 
-static void settle(struct ops_reconcile_entry *re, const struct nl_lab *lab)
+/* Did a change set after entry i send a step to the same target as s? Then the lab shows its
+ * doing, not s's. */
+static bool touched_later(const struct ops_journal *journal, size_t i, const struct ops_step *s)
+{
+    for (size_t n = i + 1; n < journal->n_entries; n++) {
+        const struct ops_journal_entry *later = &journal->entries[n];
+        for (size_t k = 0; k < later->n_steps; k++)
+            if (ops_journal_step_sent(later, &later->steps[k]) &&
+                ops_steps_same_target(s, &later->steps[k]))
+                return true;
+    }
+    return false;
+}
+
+/* Locates the unknown steps of entry i in the live lab; a step whose target a later change set
+ * (an undo, a re-run) touched cannot be settled from the lab and is left as it is. */
+static void settle(struct ops_reconcile_entry *re, const struct ops_journal *journal, size_t i,
+                   const struct nl_lab *lab)
 {
     const struct ops_journal_entry *e = re->entry;
     for (size_t k = 0; k < e->n_steps; k++) {
         const struct ops_step *s = &e->steps[k];
-        if (s->result != OPS_RESULT_UNKNOWN)
+        if (s->result != OPS_RESULT_UNKNOWN || touched_later(journal, i, s))
             continue;
         char *note = NULL;
         enum ops_step_where w = ops_step_where(lab, s, &note);
@@ -55,7 +72,7 @@ struct ops_reconcile *ops_reconcile_new(const struct ops_journal *journal, const
         if (endpoint && (!e->endpoint || strcmp(e->endpoint, endpoint) != 0))
             continue;
         struct ops_reconcile_entry re = {.entry = e};
-        settle(&re, lab);
+        settle(&re, journal, i, lab);
         bool compare = !(transport && (!e->transport || strcmp(e->transport, transport) != 0)) &&
                        !(since && parse_time(e->time) < since) &&
                        /* undone later: its values are not meant to hold any more */

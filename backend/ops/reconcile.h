@@ -35,7 +35,8 @@ struct ops_reconcile {
 
 /* Every entry made through `transport` (NULL = any) at or after `since` (0 = all) for endpoint
  * (NULL = any) that changed something and was not undone later, compared with lab; and every
- * entry of endpoint with unknown steps (any transport, any time), those steps located. */
+ * entry of endpoint with unknown steps (any transport, any time), those steps located unless a
+ * later change set touched the same target. */
 struct ops_reconcile *ops_reconcile_new(const struct ops_journal *journal, const struct nl_lab *lab,
                                         const char *endpoint, const char *transport, time_t since);
 void ops_reconcile_free(struct ops_reconcile **r);

@@ -192,6 +192,42 @@ static void test_records_and_unwritable(void)
     unlink(path);
 }
 
+/* An unknown step whose target a later change set touched is not settled from the lab: the lab
+ * shows the later set's doing. */
+static void test_settle_skips_later_changes(void)
+{
+    struct nl_lab *lab = fx_lab_many(2);
+    struct fake_exec f;
+    struct nl_err err = {0};
+    char path[64];
+    temp_path(path, sizeof(path));
+    fake_init(&f, lab);
+    struct ops_plan *p = fx_security_plan(lab, NULL);
+    struct ops_wal *w = NULL;
+    CHECK_INT(ops_wal_begin(path, p, "fake", &w, &err), NL_OK);
+    CHECK_INT(ops_wal_step_started(w, 0, &err), NL_OK);
+    ops_wal_free(&w); /* killed with step 0 in flight */
+    struct ops_plan *again = fx_security_plan(lab, NULL);
+    struct ops_apply_opts o;
+    ops_apply_opts_init(&o);
+    o.journal_path = path;
+    CHECK_INT(ops_apply(again, &f.ex, &o, &err), NL_OK); /* the re-run that finished the job */
+    struct ops_journal *jr = NULL;
+    CHECK_INT(ops_journal_read(path, &jr, &err), NL_OK);
+    CHECK(jr->n_entries == 2 && jr->entries[0].interrupted &&
+          jr->entries[0].steps[0].result == OPS_RESULT_UNKNOWN);
+    struct ops_reconcile *rc = ops_reconcile_new(jr, f.lab, NULL, NULL, 0);
+    for (size_t i = 0; i < rc->n; i++)
+        CHECK_INT(rc->entries[i].n_settled, 0);
+    ops_reconcile_free(&rc);
+    ops_journal_free(&jr);
+    ops_plan_free(&again);
+    ops_plan_free(&p);
+    fake_free(&f);
+    nl_lab_free(&lab);
+    unlink(path);
+}
+
 struct abandoner {
     atomic_bool *cancel, *abandon;
     int after_ms;
@@ -309,6 +345,7 @@ static void test_concurrent_writers(void)
 int main(void)
 {
     test_interrupted_set();
+    test_settle_skips_later_changes();
     test_records_and_unwritable();
     test_abandon();
     test_concurrent_writers();
