@@ -15,7 +15,7 @@
 /* Option groups a verb may accept (bit mask). Global options are always accepted. */
 enum cli_group {
     CLI_G_SCOPE = 1 << 0,    /* --cluster --host --all-physical --all-nested --all, VM names */
-    CLI_G_CHANGE = 1 << 1,   /* --dry-run --yes --parallel */
+    CLI_G_CHANGE = 1 << 1,   /* --dry-run --yes --parallel --wait */
     CLI_G_VSWITCH = 1 << 2,  /* --vswitch */
     CLI_G_TRUNK = 1 << 3,    /* --portgroup --vlan */
     CLI_G_SECURITY = 1 << 4, /* --promiscuous --forged-transmits --mac-changes --clear-overrides */
@@ -56,6 +56,7 @@ struct cli_opts {
     /* change */
     bool dry_run, yes;
     int parallel;
+    int wait_s; /* --wait: seconds to wait for another nestlab changing the endpoint */
     char *vswitch;
     char *portgroup;
     int vlan;                                           /* -1 unset */

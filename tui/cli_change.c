@@ -10,6 +10,7 @@
 #include "backend/ops/apply.h"
 #include "backend/ops/journal.h"
 #include "backend/ops/scope.h"
+#include "tui/cli_apply.h"
 #include "tui/cli_verbs.h"
 
 static enum nl_tri word_tri(const char *word)
@@ -116,22 +117,6 @@ enum nl_code cli_change_plan(const struct cli_opts *o, const struct nl_lab *lab,
     return rc;
 }
 
-static void print_progress(const struct ops_progress *p, void *user)
-{
-    (void)user;
-    if (p->event == OPS_PROGRESS_VERIFYING) {
-        nl_term_printf(stderr, "verifying: reading the lab again...\n");
-        return;
-    }
-    if (p->event != OPS_PROGRESS_FINISHED)
-        return;
-    char *line = ops_step_text(p->plan, p->step);
-    nl_term_printf(stderr, "[%zu/%zu] %s", p->done, p->total, line);
-    if (!strchr(line, '\n'))
-        fputc('\n', stderr);
-    free(line);
-}
-
 /* The shared body of security, trunk, nested-hv and undo. */
 static int run_change(struct cli_opts *o)
 {
@@ -141,12 +126,18 @@ static int run_change(struct cli_opts *o)
         return NL_ERR(&err, NL_ERR_USAGE, NULL,
                       "--read-only refuses every change; use --dry-run to see the plan."),
                cli_fail(&err);
+    cli_apply_guard();
     if (cli_session_open(o, &s, &err) != NL_OK)
         return cli_fail(&err);
     char *journal = nl_endpoint_journal_path(&err);
     struct ops_plan *plan = NULL;
-    int rc = 0;
-    if (!journal || cli_change_plan(o, s.lab, journal, &plan, &err) != NL_OK) {
+    struct ops_lock *lock = NULL;
+    int rc = 0, signo = 0;
+    char what[64];
+    snprintf(what, sizeof(what), "nestlab %s", o->verb);
+    /* Locked before the plan is made, so it starts from what another nestlab left. */
+    if (!journal || (!o->dry_run && cli_change_lock(o, &s, what, &lock, &err) != NL_OK) ||
+        cli_change_plan(o, s.lab, journal, &plan, &err) != NL_OK) {
         rc = cli_fail(&err);
         goto cleanup;
     }
@@ -183,18 +174,12 @@ static int run_change(struct cli_opts *o)
             goto cleanup;
         }
     }
-    struct ops_apply_opts ao;
-    ops_apply_opts_init(&ao);
-    if (o->parallel)
-        ao.parallel = (unsigned)o->parallel;
-    ao.journal_path = journal;
-    if (!o->json) {
-        ao.progress = print_progress;
-    }
-    if (ops_apply(plan, nl_endpoint_executor(s.ep), &ao, &err) != NL_OK)
+    if (cli_apply(o, &s, plan, journal, &signo, &err) != NL_OK)
         rc = cli_fail(&err);
     if (o->json) {
         cli_print_json(ops_plan_to_json(plan));
+    } else if (signo) {
+        cli_apply_interrupted(plan, signo);
     } else {
         char *summary = ops_plan_summary(plan);
         nl_term_printf(stdout, "%s\n", summary);
@@ -203,9 +188,12 @@ static int run_change(struct cli_opts *o)
             nl_term_printf(stdout, "Journal: %s (undo with: nestlab undo %s)\n", plan->journal_id,
                            plan->journal_id);
     }
-    if (rc == 0)
+    if (signo)
+        rc = 128 + signo;
+    else if (rc == 0)
         rc = ops_plan_exit_status(plan);
 cleanup:
+    ops_lock_release(&lock);
     ops_plan_free(&plan);
     free(journal);
     cli_session_close(&s);

@@ -13,6 +13,7 @@
 #include "backend/ops/check.h"
 #include "backend/ops/fix_plan.h"
 #include "backend/ops/plan.h"
+#include "tui/cli_apply.h"
 #include "tui/cli_verbs.h"
 
 static void print_report(const struct ops_report *rep, bool json)
@@ -82,13 +83,16 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
         goto cleanup;
     }
     char *journal = nl_endpoint_journal_path(&err);
-    struct ops_apply_opts ao;
-    ops_apply_opts_init(&ao);
-    ao.journal_path = journal;
     struct nl_err aerr = {0};
-    if (ops_apply(plan, nl_endpoint_executor(s->ep), &ao, &aerr) != NL_OK)
+    int signo = 0;
+    if (journal && cli_apply(o, s, plan, journal, &signo, &aerr) != NL_OK)
         cli_note("", aerr.message);
     free(journal);
+    if (signo) {
+        cli_apply_interrupted(plan, signo);
+        rc = 128 + signo;
+        goto cleanup;
+    }
     if (!doc) {
         char *summary = ops_plan_summary(plan);
         nl_term_printf(stdout, "%s\n", summary);
@@ -163,8 +167,16 @@ int cli_run_check(struct cli_opts *o)
     if (o->power_cycle && !o->fix)
         return NL_ERR(&err, NL_ERR_USAGE, NULL, "--power-cycle only applies with --fix."),
                cli_fail(&err);
+    if (o->fix)
+        cli_apply_guard();
     if (cli_session_open(o, &s, &err) != NL_OK)
         return cli_fail(&err);
+    struct ops_lock *lock = NULL;
+    if (o->fix && !o->dry_run &&
+        cli_change_lock(o, &s, "nestlab check --fix", &lock, &err) != NL_OK) {
+        cli_session_close(&s);
+        return cli_fail(&err);
+    }
     struct ops_check_options opt;
     check_options(o, &opt);
     struct ops_report *rep = ops_check_run(s.lab, &opt);
@@ -176,6 +188,7 @@ int cli_run_check(struct cli_opts *o)
         rc = ops_report_exit_status(rep);
     }
     ops_report_free(&rep);
+    ops_lock_release(&lock);
     cli_session_close(&s);
     return rc;
 }

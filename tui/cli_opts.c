@@ -56,6 +56,8 @@ static const struct cli_option opt_table[] = {
      "apply without asking (needed when stdin is not a terminal)", NULL},
     {"parallel", 0, CLI_OPT_INT, CLI_G_CHANGE, F(parallel), 1, 256, "N",
      "hosts changed at once (default 16)", NULL},
+    {"wait", 0, CLI_OPT_INT, CLI_G_CHANGE, F(wait_s), 0, 86400, "SECONDS",
+     "wait this long for another nestlab changing the endpoint (default: refuse at once)", NULL},
     {"vswitch", 0, CLI_OPT_STRING, CLI_G_VSWITCH, F(vswitch), 0, 0, "NAME",
      "the standard vSwitch, e.g. vSwitch0", NULL},
     {"portgroup", 0, CLI_OPT_STRING, CLI_G_TRUNK, F(portgroup), 0, 0, "NAME",

@@ -108,7 +108,30 @@ int cli_run_drift(struct cli_opts *o)
 
 /* journal --reconcile: with vCenter, the change sets made over SSH (which vCenter did not see
  * being made); in direct mode, every change set of this endpoint. */
-static int reconcile_journal(struct cli_opts *o, const struct ops_journal *j)
+/* Records, for every unknown step the live lab settles, whether it was applied. */
+static void record_settlements(const struct ops_reconcile *r, const char *path)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct ops_reconcile_entry *re = &r->entries[i];
+        for (size_t k = 0; k < re->n_settled; k++) {
+            const struct ops_settlement *st = &re->settled[k];
+            if (st->where != OPS_WHERE_AFTER && st->where != OPS_WHERE_BEFORE)
+                continue;
+            struct ops_step s = {0};
+            s.result = st->where == OPS_WHERE_AFTER ? OPS_RESULT_OK : OPS_RESULT_NOT_RUN;
+            if (st->where == OPS_WHERE_BEFORE)
+                NL_ERR(&s.error, NL_ERR_STATE, "settled",
+                       "Not applied: journal --reconcile found the target as before.");
+            struct nl_err err = {0};
+            if (ops_journal_settle(path, re->entry->id, st->index, &s,
+                                   "settled from the live lab by journal --reconcile",
+                                   &err) != NL_OK)
+                fprintf(stderr, "nestlab: warning: %s\n", err.message);
+        }
+    }
+}
+
+static int reconcile_journal(struct cli_opts *o, const struct ops_journal *j, const char *path)
 {
     struct nl_err err = {0};
     struct cli_session s;
@@ -117,6 +140,7 @@ static int reconcile_journal(struct cli_opts *o, const struct ops_journal *j)
     bool vcenter = nl_endpoint_mode(s.ep) == NL_MODE_VCENTER;
     struct ops_reconcile *r =
         ops_reconcile_new(j, s.lab, nl_endpoint_name(s.ep), vcenter ? "ssh" : NULL, 0);
+    record_settlements(r, path);
     if (o->json) {
         cli_print_json(ops_reconcile_to_json(r));
     } else if (r->n == 0) {
@@ -149,7 +173,7 @@ int cli_run_journal(struct cli_opts *o)
     if (o->reconcile) {
         for (size_t i = 0; i < j->n_warnings; i++) /* the listings below carry them themselves */
             cli_note("warning: ", j->warnings[i]);
-        rc = reconcile_journal(o, j);
+        rc = reconcile_journal(o, j, path);
     } else if (o->json) {
         cli_print_json(ops_journal_to_json(j));
     } else if (j->n_entries == 0) {

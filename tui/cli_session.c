@@ -33,15 +33,16 @@ enum nl_code cli_session_open(const struct cli_opts *o, struct cli_session *s, s
     if (cli_config_resolve(o, &s->cfg, &s->ep_cfg, err) != NL_OK)
         goto fail;
     if (s->ep_cfg->insecure && s->ep_cfg->thumbprint && s->ep_cfg->thumbprint[0])
-        nl_term_printf(stderr,
-                "nestlab: warning: --insecure is ignored for \"%s\": its thumbprint pins the "
-                "certificate.\n",
-                s->ep_cfg->name);
+        nl_term_printf(
+            stderr,
+            "nestlab: warning: --insecure is ignored for \"%s\": its thumbprint pins the "
+            "certificate.\n",
+            s->ep_cfg->name);
     else if (s->ep_cfg->insecure)
         nl_term_printf(stderr,
-                "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
-                "pin the certificate with --thumbprint instead.\n",
-                s->ep_cfg->name);
+                       "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
+                       "pin the certificate with --thumbprint instead.\n",
+                       s->ep_cfg->name);
     struct nl_endpoint_opts eo = {
         .direct = o->direct,
         .accept_new_host_keys = o->accept_new_host_keys,

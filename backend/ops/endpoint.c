@@ -253,9 +253,10 @@ const char *const *nl_endpoint_host_errors(const struct nl_endpoint *ep, size_t 
     return (const char *const *)ep->host_errors;
 }
 
-/* Cache files are named after the endpoint; anything but [A-Za-z0-9._-] becomes '_' so a hostile
- * endpoint name cannot escape the cache directory. */
-char *nl_endpoint_cache_path(const char *endpoint_name, struct nl_err *err)
+/* Files named after the endpoint: anything but [A-Za-z0-9._-] becomes '_' so a hostile endpoint
+ * name cannot escape the directory. */
+static char *endpoint_file(enum nl_xdg_kind kind, const char *prefix, const char *endpoint_name,
+                           const char *suffix, struct nl_err *err)
 {
     char *safe = xstrdup(endpoint_name);
     for (char *p = safe; *p; p++)
@@ -263,11 +264,21 @@ char *nl_endpoint_cache_path(const char *endpoint_name, struct nl_err *err)
             *p = '_';
     if (safe[0] == '.')
         safe[0] = '_';
-    char *name = xasprintf("inventory-%s.json", safe);
+    char *name = xasprintf("%s%s%s", prefix, safe, suffix);
     free(safe);
-    char *path = nl_xdg_path(NL_XDG_CACHE, name, err);
+    char *path = nl_xdg_path(kind, name, err);
     free(name);
     return path;
+}
+
+char *nl_endpoint_cache_path(const char *endpoint_name, struct nl_err *err)
+{
+    return endpoint_file(NL_XDG_CACHE, "inventory-", endpoint_name, ".json", err);
+}
+
+char *nl_endpoint_lock_path(const char *endpoint_name, struct nl_err *err)
+{
+    return endpoint_file(NL_XDG_STATE, "changes-", endpoint_name, ".lock", err);
 }
 
 char *nl_endpoint_journal_path(struct nl_err *err)

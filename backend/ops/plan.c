@@ -616,6 +616,11 @@ void ops_plan_counts(const struct ops_plan *plan, struct ops_counts *c)
         c->ok += s->result == OPS_RESULT_OK;
         c->failed += s->result == OPS_RESULT_FAILED;
         c->not_run += s->result == OPS_RESULT_NOT_RUN;
+        c->unknown += s->result == OPS_RESULT_UNKNOWN;
+        /* A failed or unknown step is re-read too (apply_verify.c), but its verification says
+         * where the target stands, not whether the change holds: only successes count here. */
+        if (s->result != OPS_RESULT_OK)
+            continue;
         c->verified += s->verify == OPS_VERIFY_OK;
         c->mismatched += s->verify == OPS_VERIFY_MISMATCH;
         c->unverified += s->verify == OPS_VERIFY_UNKNOWN;
@@ -630,7 +635,7 @@ int ops_plan_exit_status(const struct ops_plan *plan)
         if (plan->steps[i].result == OPS_RESULT_FAILED)
             return nl_code_exit_status(plan->steps[i].error.code ? plan->steps[i].error.code
                                                                  : NL_ERR_INTERNAL);
-    if (c.not_run)
+    if (c.not_run || c.unknown)
         return nl_code_exit_status(NL_ERR_STATE);
     if (c.blocked || c.mismatched || c.unverified)
         return nl_code_exit_status(NL_ERR_STATE);
@@ -691,6 +696,8 @@ const char *ops_result_name(enum ops_result r)
         return "failed";
     case OPS_RESULT_NOT_RUN:
         return "not_run";
+    case OPS_RESULT_UNKNOWN:
+        return "unknown";
     }
     return "unknown";
 }

@@ -113,6 +113,8 @@ static const char *status_word(const struct ops_plan *plan, const struct ops_ste
         return "FAILED";
     case OPS_RESULT_NOT_RUN:
         return "not run";
+    case OPS_RESULT_UNKNOWN:
+        return "UNKNOWN";
     case OPS_RESULT_NONE:
         break;
     }
@@ -129,14 +131,20 @@ static void step_line(struct nl_buf *b, const struct ops_plan *plan, const struc
         nl_buf_appendf(b, NULL, " (%s)", r);
         free(r);
     }
-    if (s->result == OPS_RESULT_FAILED || s->result == OPS_RESULT_NOT_RUN) {
+    if (s->result == OPS_RESULT_FAILED || s->result == OPS_RESULT_NOT_RUN ||
+        s->result == OPS_RESULT_UNKNOWN) {
         char msg[640];
         nl_err_format(&s->error, msg, sizeof(msg));
         char *m = nl_term_line(msg);
         nl_buf_appendf(b, NULL, ": %s", m);
         free(m);
     }
-    if (s->verify == OPS_VERIFY_OK) {
+    if (s->result != OPS_RESULT_OK && s->verify != OPS_VERIFY_NONE) {
+        /* A failed or unknown step re-read: where its target stands now. */
+        char *n = nl_term_name(s->verify_note ? s->verify_note : "?");
+        nl_buf_appendf(b, NULL, " [re-read: %s]", n);
+        free(n);
+    } else if (s->verify == OPS_VERIFY_OK) {
         nl_buf_append_str(b, " [verified]", NULL);
     } else if (s->verify == OPS_VERIFY_MISMATCH || s->verify == OPS_VERIFY_UNKNOWN) {
         char *n = nl_term_line(s->verify_note);
@@ -145,6 +153,17 @@ static void step_line(struct nl_buf *b, const struct ops_plan *plan, const struc
         free(n);
     }
     free(host);
+}
+
+char *ops_step_what(const struct ops_step *s)
+{
+    struct nl_buf b;
+    nl_buf_init(&b, 0);
+    char *host = nl_term_name(s->host_name ? s->host_name : "(unknown host)");
+    nl_buf_appendf(&b, NULL, "%s: ", host);
+    free(host);
+    what_text(&b, s);
+    return nl_buf_steal(&b);
 }
 
 char *ops_step_text(const struct ops_plan *plan, const struct ops_step *step)
@@ -214,6 +233,8 @@ char *ops_plan_summary(const struct ops_plan *plan)
         nl_buf_append_str(&b, ")", NULL);
     if (c.not_run)
         nl_buf_appendf(&b, NULL, ", %zu not run", c.not_run);
+    if (c.unknown)
+        nl_buf_appendf(&b, NULL, ", %zu unknown (in flight when abandoned)", c.unknown);
     if (c.blocked)
         nl_buf_appendf(&b, NULL, ", %zu cannot be done", c.blocked);
     if (c.mismatched)

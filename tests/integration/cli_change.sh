@@ -122,7 +122,9 @@ expect_in "Cannot connect" "the failure names the connection problem"
 wait "$stopper"
 labsim_ctl POST /latency '{"ms":0}' >/dev/null
 labsim_ctl POST /vcenter/start >/dev/null
-# The journal says exactly what happened: every step it calls ok is applied, every failed one not.
+# The journal says exactly what happened: every step it calls ok is applied. A failed one may
+# have been applied by the server all the same (its reply was lost when vCenter stopped): the
+# journal keeps it as failed with its before value, and undo looks at it (issue 14).
 journal=$(nestlab journal --json 2>/dev/null)
 truth=$(labsim_state)
 OUT=$(python3 -c '
@@ -131,6 +133,6 @@ j=json.loads(sys.argv[1]); t=json.loads(sys.argv[2])
 prom={h["name"]:h["vswitches"][0]["security"]["promiscuous"] for h in t["hosts"]}
 steps=j["entries"][-1]["steps"]
 print(json.dumps({"steps":len(steps),"failed":sum(s["result"]=="failed" for s in steps),
-  "agree":all((s["result"]=="ok")==(prom[s["host"]]==False) for s in steps)}))' "$journal" "$truth")
+  "agree":all(prom[s["host"]]==False for s in steps if s["result"]=="ok")}))' "$journal" "$truth")
 py_check "journal agrees with labsim after vCenter stopped mid-apply" 'd["steps"]==2 and d["failed"]>=1 and d["agree"]'
 check_done
