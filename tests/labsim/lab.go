@@ -48,6 +48,7 @@ type Lab struct {
 	latency time.Duration
 	faults  map[string]*faultRule
 	calls   map[string]int
+	persona Personality // the shapes the SDK answers in (personality.go)
 }
 
 type labHost struct {

@@ -35,22 +35,29 @@ func main() {
 	scale := flag.String("scale", "", "generate a scale lab HOSTSxVMS (e.g. 500x10000) instead of --lab")
 	allowPw := flag.Bool("allow-password-auth", false, "SSH: also accept plain password auth (default keyboard-interactive only)")
 	quiet := flag.Bool("quiet", true, "discard vcsim's log output")
+	var personas personalityFlag
+	flag.Var(&personas, "personality", "answer like another server (repeatable): "+personalityUsage())
 	flag.Parse()
 	if *stateDir == "" || (*labFile == "" && *scale == "") {
-		fmt.Fprintln(os.Stderr, "usage: labsim --lab FILE --state-dir DIR [--password P] [--scale HOSTSxVMS] [--allow-password-auth]")
+		fmt.Fprintln(os.Stderr, "usage: labsim --lab FILE --state-dir DIR [--password P] [--scale HOSTSxVMS] [--allow-password-auth] [--personality NAME]...")
+		os.Exit(2)
+	}
+	persona, err := parsePersonality(personas)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "labsim: %v\n", err)
 		os.Exit(2)
 	}
 	if *quiet {
 		log.SetOutput(ioutil.Discard)
 	}
 	t0 := time.Now()
-	if err := run(*labFile, *stateDir, *password, *scale, *allowPw, t0); err != nil {
+	if err := run(*labFile, *stateDir, *password, *scale, *allowPw, persona, t0); err != nil {
 		fmt.Fprintf(os.Stderr, "labsim: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) error {
+func run(labFile, stateDir, password, scale string, allowPw bool, persona Personality, t0 time.Time) error {
 	var spec *LabSpec
 	var err error
 	if scale != "" {
@@ -85,6 +92,7 @@ func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) 
 	if err != nil {
 		return fmt.Errorf("building the lab: %v", err)
 	}
+	lab.persona = persona
 	buildTime := time.Since(t0)
 
 	sdkLn, err := net.Listen("tcp", "127.0.0.1:0")
@@ -152,6 +160,7 @@ func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) 
 		"vms":         len(spec.VMs),
 		"startup_ms":  time.Since(t0).Milliseconds(),
 		"build_ms":    buildTime.Milliseconds(),
+		"personality": persona.Names(),
 	}
 	rb, _ := json.Marshal(ready)
 	os.Stdout.Write(append(rb, '\n'))

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strconv"
 	"sync"
 
 	"github.com/vmware/govmomi/simulator"
@@ -18,6 +19,10 @@ type extPropertyCollector struct {
 	simulator.PropertyCollector
 }
 
+// pcLab is the lab whose personality the collectors follow. A package variable because vcsim
+// clones the collector per session by reflection (a zero value), and its registry is global too.
+var pcLab *Lab
+
 type pendingPage struct {
 	rest []types.ObjectContent
 	size int32
@@ -25,21 +30,40 @@ type pendingPage struct {
 
 var pages = struct {
 	sync.Mutex
-	m map[string]pendingPage
+	m    map[string]pendingPage
+	next int
 }{m: map[string]pendingPage{}}
 
-func newToken() string {
+// newToken: random hex, or under legacy-ns a counter from "0" as vCenter 5.5 gives
+// (real-formats/soap/miq_vc550sim_RetrievePropertiesExResponse_with_token.xml: <token>0</token>).
+func newToken(p Personality) string {
+	if p.LegacyNS {
+		pages.Lock()
+		defer pages.Unlock()
+		pages.next++
+		return strconv.Itoa(pages.next - 1)
+	}
 	b := make([]byte, 12)
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
 
-// page cuts objs to max and stores the rest under a new token.
-func page(objs []types.ObjectContent, max int32) ([]types.ObjectContent, string) {
-	if max <= 0 || int(max) >= len(objs) {
+func (pc *extPropertyCollector) persona() Personality {
+	if pcLab == nil {
+		return Personality{}
+	}
+	pcLab.mu.Lock()
+	defer pcLab.mu.Unlock()
+	return pcLab.persona
+}
+
+// page cuts objs to max and stores the rest under a new token; under no-paging (like stock
+// vcsim) max is ignored and everything goes in one reply.
+func page(objs []types.ObjectContent, max int32, p Personality) ([]types.ObjectContent, string) {
+	if max <= 0 || int(max) >= len(objs) || p.NoPaging {
 		return objs, ""
 	}
-	tok := newToken()
+	tok := newToken(p)
 	rest := append([]types.ObjectContent(nil), objs[max:]...)
 	pages.Lock()
 	pages.m[tok] = pendingPage{rest: rest, size: max}
@@ -58,7 +82,7 @@ func (pc *extPropertyCollector) RetrievePropertiesEx(ctx *simulator.Context, r *
 		body.Res.Returnval = nil
 		return res
 	}
-	body.Res.Returnval.Objects, body.Res.Returnval.Token = page(body.Res.Returnval.Objects, r.Options.MaxObjects)
+	body.Res.Returnval.Objects, body.Res.Returnval.Token = page(body.Res.Returnval.Objects, r.Options.MaxObjects, pc.persona())
 	return res
 }
 
@@ -72,7 +96,7 @@ func (pc *extPropertyCollector) ContinueRetrievePropertiesEx(ctx *simulator.Cont
 		body.Fault_ = simulator.Fault("A specified parameter was not correct: token", &types.InvalidArgument{InvalidProperty: "token"})
 		return body
 	}
-	objs, tok := page(p.rest, p.size)
+	objs, tok := page(p.rest, p.size, pc.persona())
 	body.Res = &types.ContinueRetrievePropertiesExResponse{Returnval: types.RetrieveResult{Objects: objs, Token: tok}}
 	return body
 }
@@ -103,5 +127,6 @@ func (l *Lab) wrapPropertyCollector() {
 	si := simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance)
 	stock := simulator.Map.Get(si.Content.PropertyCollector).(*simulator.PropertyCollector)
 	w := &extPropertyCollector{PropertyCollector: *stock}
+	pcLab = l
 	simulator.Map.Put(w)
 }

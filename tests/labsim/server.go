@@ -215,20 +215,26 @@ func (l *Lab) middleware(next http.Handler) http.Handler {
 				delete(l.faults, method)
 			}
 		}
+		persona := l.persona
 		l.mu.Unlock()
 		if delay > 0 {
 			time.Sleep(delay)
 		}
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		reply := next
 		if inject != nil {
-			w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-			w.WriteHeader(http.StatusInternalServerError)
-			w.Write(faultXML(inject.Fault, inject.Message))
-			return
+			reply = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusInternalServerError)
+				w.Write(faultXML(inject.Fault, inject.Message))
+			})
 		}
 		r.Body = ioutil.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
-		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-		next.ServeHTTP(w, r)
+		if persona.reshapes() {
+			persona.serveShaped(w, r, reply)
+			return
+		}
+		reply.ServeHTTP(w, r)
 	})
 }
 

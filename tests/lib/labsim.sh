@@ -2,6 +2,8 @@
 #
 #   . "$NL_SOURCE_DIR/tests/lib/labsim.sh"
 #   labsim_start [labsim args...]   # default: the default lab; sets the LABSIM_* variables below
+#                                   # NL_LABSIM_PERSONALITY=a,b adds --personality a,b (labsim's README)
+#   labsim_personality NAME         # true when the running lab answers with that personality
 #   labsim_ctl POST /vcenter/stop   # control API; prints the response body
 #   labsim_state | jq-free python   # GET /state
 #   (labsim stops by itself when the script exits)
@@ -45,6 +47,7 @@ labsim_start() {
     LABSIM_DIR=$(mktemp -d /tmp/nl-labsim.XXXXXX)
     local args=("$@")
     [ ${#args[@]} -eq 0 ] && args=(--lab "$NL_SOURCE_DIR/tests/labsim/labs/default.json")
+    [ -n "${NL_LABSIM_PERSONALITY:-}" ] && args+=(--personality "$NL_LABSIM_PERSONALITY")
     "$bin" "${args[@]}" --state-dir "$LABSIM_DIR" >"$LABSIM_DIR/ready.json" 2>"$LABSIM_DIR/labsim.log" &
     LABSIM_PID=$!
     trap labsim_stop EXIT
@@ -67,6 +70,8 @@ labsim_start() {
     export HOME=$LABSIM_DIR/home XDG_CONFIG_HOME= XDG_CACHE_HOME= XDG_STATE_HOME=
     mkdir -p "$HOME"
 }
+
+labsim_personality() { _labsim_json "'yes' if '$1' in d.get('personality', []) else exit(1)" >/dev/null; }
 
 labsim_ssh_port() { _labsim_json "d['ssh']['$1']"; }
 
