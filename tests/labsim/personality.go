@@ -133,12 +133,12 @@ func (p Personality) serveShaped(w http.ResponseWriter, r *http.Request, next ht
 }
 
 // Trickle pieces: sizes cycle through these (1 and 7 bytes split names, tags and entities;
-// the larger ones keep a 22 MB reply to ~10^4 writes). The pauses stop after trickleMaxPause so
-// that a test's total delay stays small.
+// the larger ones keep a 22 MB reply to ~10^4 writes). A pause after each piece makes it
+// arrive on its own; the pauses stop after trickleMaxPause so that a test's total delay stays small.
 var trickleSizes = []int{1, 7, 3, 61, 1, 509, 13, 4093, 2}
 
 const (
-	tricklePause    = 2 * time.Millisecond
+	tricklePause    = time.Millisecond
 	trickleMaxPause = 40 * time.Millisecond
 )
 
@@ -161,7 +161,7 @@ func trickle(w http.ResponseWriter, status int, out []byte) {
 		if fl != nil {
 			fl.Flush()
 		}
-		if paused < trickleMaxPause && i%4 == 3 {
+		if paused < trickleMaxPause {
 			time.Sleep(tricklePause)
 			paused += tricklePause
 		}
