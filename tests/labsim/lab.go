@@ -31,6 +31,7 @@ type Lab struct {
 	client   *vim25.Client
 	isession *simulator.Session
 
+	dc          types.ManagedObjectReference
 	dcNetFolder types.ManagedObjectReference
 
 	hosts     map[string]*labHost
@@ -160,6 +161,7 @@ func (l *Lab) build() error {
 	if err != nil {
 		return err
 	}
+	l.dc = dc.Reference()
 	l.dcNetFolder = folders.NetworkFolder.Reference()
 
 	// About: name the vCenter.
@@ -177,17 +179,25 @@ func (l *Lab) build() error {
 	var hostObjs []*object.HostSystem
 	for ci := range spec.Clusters {
 		cs := &spec.Clusters[ci]
-		cl, err := folders.HostFolder.CreateCluster(ctx, cs.Name, types.ClusterConfigSpecEx{})
-		if err != nil {
-			return err
-		}
-		pool, err := cl.ResourcePool(ctx)
-		if err != nil {
-			return err
+		var cl *object.ClusterComputeResource
+		var pool *object.ResourcePool
+		if !spec.Standalone {
+			if cl, err = folders.HostFolder.CreateCluster(ctx, cs.Name, types.ClusterConfigSpecEx{}); err != nil {
+				return err
+			}
+			if pool, err = cl.ResourcePool(ctx); err != nil {
+				return err
+			}
 		}
 		for hi := range cs.Hosts {
 			hs := &cs.Hosts[hi]
-			task, err := cl.AddHost(ctx, types.HostConnectSpec{HostName: hs.Name}, true, nil, nil)
+			connect := types.HostConnectSpec{HostName: hs.Name}
+			var task *object.Task
+			if spec.Standalone {
+				task, err = folders.HostFolder.AddStandaloneHost(ctx, connect, true, nil, nil)
+			} else {
+				task, err = cl.AddHost(ctx, connect, true, nil, nil)
+			}
 			if err != nil {
 				return err
 			}
@@ -198,6 +208,12 @@ func (l *Lab) build() error {
 			ref := info.Result.(types.ManagedObjectReference)
 			h := &labHost{name: hs.Name, spec: hs, cluster: cs.Name, ref: ref, backingVM: hs.BackingVM}
 			h.obj = simulator.Map.Get(ref).(*simulator.HostSystem)
+			if spec.Standalone {
+				h.cluster = ""
+				if pool, err = object.NewComputeResource(c, *h.obj.Parent).ResourcePool(ctx); err != nil {
+					return err
+				}
+			}
 			l.hosts[hs.Name] = h
 			l.byRef[ref] = hs.Name
 			l.hostOrder = append(l.hostOrder, hs.Name)

@@ -74,6 +74,7 @@ func run(labFile, stateDir, password, scale string, allowPw bool, persona Person
 	} else if spec, err = loadSpec(labFile); err != nil {
 		return err
 	}
+	spec.Standalone = spec.Standalone || persona.ESXHost
 	if err := os.MkdirAll(stateDir, 0700); err != nil {
 		return err
 	}
@@ -109,6 +110,15 @@ func run(labFile, stateDir, password, scale string, allowPw bool, persona Person
 	}
 	ctl := &controlServer{lab: lab, sdk: sdk}
 	ctl.serve(ctlLn)
+	user, endpointHosts := vcUser, lab.hostOrder
+	var hostd map[string]string
+	if persona.ESXHost {
+		if hostd, err = startHostd(lab, sdk); err != nil {
+			return err
+		}
+		// The endpoint is the first host's hostd: its account is root, its SSH that host's.
+		user, endpointHosts = hostdUser, lab.hostOrder[:1]
+	}
 
 	var sshPorts map[string]int
 	var khLines map[string]string
@@ -136,12 +146,14 @@ func run(labFile, stateDir, password, scale string, allowPw bool, persona Person
 	}
 	// config.json for nestlab
 	hosts := map[string]sshHostCfg{}
-	for name, port := range sshPorts {
-		hosts[name] = sshHostCfg{Address: "127.0.0.1", Port: port}
+	for _, name := range endpointHosts {
+		if port, ok := sshPorts[name]; ok {
+			hosts[name] = sshHostCfg{Address: "127.0.0.1", Port: port}
+		}
 	}
 	cfg := map[string]interface{}{
 		"endpoints": []interface{}{map[string]interface{}{
-			"name": spec.VCenter, "url": vcURL, "user": vcUser, "thumbprint": thumb, "password_env": "NESTLAB_PASSWORD",
+			"name": spec.VCenter, "url": vcURL, "user": user, "thumbprint": thumb, "password_env": "NESTLAB_PASSWORD",
 			"ssh": map[string]interface{}{"user": "root", "password_env": "NESTLAB_SSH_PASSWORD", "known_hosts": khPath, "hosts": hosts},
 		}},
 	}
@@ -151,7 +163,7 @@ func run(labFile, stateDir, password, scale string, allowPw bool, persona Person
 		return err
 	}
 	ready := map[string]interface{}{
-		"vcenter":     map[string]string{"url": vcURL, "thumbprint": thumb, "user": vcUser, "password": password},
+		"vcenter":     map[string]string{"url": vcURL, "thumbprint": thumb, "user": user, "password": password},
 		"control":     "http://" + ctlLn.Addr().String(),
 		"config":      cfgPath,
 		"known_hosts": khPath,
@@ -161,6 +173,7 @@ func run(labFile, stateDir, password, scale string, allowPw bool, persona Person
 		"startup_ms":  time.Since(t0).Milliseconds(),
 		"build_ms":    buildTime.Milliseconds(),
 		"personality": persona.Names(),
+		"hostd":       hostd,
 	}
 	rb, _ := json.Marshal(ready)
 	os.Stdout.Write(append(rb, '\n'))

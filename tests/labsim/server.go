@@ -87,6 +87,7 @@ type sdkServer struct {
 	addr    string // 127.0.0.1:PORT, fixed for the lab's life
 	tlsConf *tls.Config
 	handler http.Handler
+	mux     http.Handler // vcsim's, for the per-host hostd views
 
 	mu  sync.Mutex
 	srv *http.Server
@@ -104,7 +105,12 @@ func newSDKServer(l *Lab, cert tls.Certificate, user, password string, ln net.Li
 	simulator.Map.SessionManager().ServiceHostName = ln.Addr().String()
 	simulator.Map.SessionManager().TLSCert = func() string { return "" }
 	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	return &sdkServer{lab: l, addr: ln.Addr().String(), tlsConf: tc, handler: l.middleware(mux)}
+	var h http.Handler = mux
+	if l.persona.ESXHost {
+		// The SDK under test is the first host's own (hostd.go); the others listen in startHostd.
+		h = &hostdView{lab: l, host: l.hosts[l.hostOrder[0]], next: mux}
+	}
+	return &sdkServer{lab: l, addr: ln.Addr().String(), tlsConf: tc, handler: l.middleware(h), mux: mux}
 }
 
 func (s *sdkServer) start(ln net.Listener) error {
