@@ -299,3 +299,73 @@ func TestVCPersonalityNoPaging(t *testing.T) {
 		}
 	})
 }
+
+func TestVCPersonalityESXHost(t *testing.T) {
+	tMu.Lock()
+	defer tMu.Unlock()
+	reset(t)
+	p01, p02 := tLab.hosts["esx-p01.lab.invalid"], tLab.hosts["esx-p02.lab.invalid"]
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	srv := &http.Server{Handler: tLab.middleware(&hostdView{lab: tLab, host: p01, next: tSDK.mux})}
+	go srv.Serve(tls.NewListener(ln, tSDK.tlsConf))
+	defer srv.Close()
+	saved := tSDKURL
+	tSDKURL = "https://" + ln.Addr().String() + "/sdk"
+	defer func() { tSDKURL = saved }()
+
+	c := newClient(t)
+	sc := c.ok(`<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>`)
+	for _, want := range []string{`<rootFolder type="Folder">ha-folder-root</rootFolder>`,
+		`<propertyCollector type="PropertyCollector">ha-property-collector</propertyCollector>`,
+		`<sessionManager type="SessionManager">ha-sessionmgr</sessionManager>`,
+		`<perfManager type="PerformanceManager">ha-perfmgr</perfManager>`,
+		`<apiType>HostAgent</apiType>`, `<productLineId>embeddedEsx</productLineId>`, `<name>VMware ESXi</name>`} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("hostd ServiceContent lacks %s", want)
+		}
+	}
+	c.fault(`<Login xmlns="urn:vim25"><_this type="SessionManager">ha-sessionmgr</_this><userName>root</userName><password>wrong</password></Login>`, "InvalidLogin")
+	login := c.ok(`<Login xmlns="urn:vim25"><_this type="SessionManager">ha-sessionmgr</_this><userName>root</userName><password>VMware1!</password></Login>`)
+	if !strings.Contains(login, "<userName>root</userName>") {
+		t.Fatalf("hostd login is root's: %s", login)
+	}
+	view := c.ok(`<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager</_this><container type="Folder">ha-folder-root</container><type>Datacenter</type><type>HostSystem</type><type>VirtualMachine</type><recursive>true</recursive></CreateContainerView>`)
+	vr := regexp.MustCompile(`<returnval type="ContainerView">([^<]+)</returnval>`).FindStringSubmatch(view)[1]
+	inv := c.ok(`<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">ha-property-collector</_this><specSet><propSet><type>Datacenter</type><pathSet>name</pathSet></propSet><propSet><type>HostSystem</type><pathSet>name</pathSet><pathSet>vm</pathSet><pathSet>configManager.networkSystem</pathSet></propSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet><pathSet>runtime.host</pathSet></propSet><objectSet><obj type="ContainerView">` + vr + `</obj><skip>true</skip><selectSet xsi:type="TraversalSpec"><name>v</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet></specSet><options/></RetrievePropertiesEx>`)
+	if n := strings.Count(inv, `<obj type="HostSystem">`); n != 1 || !strings.Contains(inv, `<obj type="HostSystem">ha-host</obj>`) {
+		t.Errorf("hostd: one host, ha-host; got %d:\n%s", n, inv)
+	}
+	if !strings.Contains(inv, `<obj type="Datacenter">ha-datacenter</obj>`) || !strings.Contains(inv, `>ha-datacenter</val>`) {
+		t.Errorf("hostd: the datacenter is ha-datacenter:\n%s", inv)
+	}
+	if n := strings.Count(inv, `<obj type="VirtualMachine">`); n != len(p01.vms) {
+		t.Errorf("hostd: %d VMs, want the host's %d:\n%s", n, len(p01.vms), inv)
+	}
+	for _, vn := range p01.vms {
+		if !strings.Contains(inv, `<obj type="VirtualMachine">`+strconv.Itoa(tLab.vms[vn].id)+`</obj>`) {
+			t.Errorf("hostd: VM %s is its vmid %d", vn, tLab.vms[vn].id)
+		}
+	}
+	for _, other := range []string{p02.ref.Value, vmRef("n-esx02"), p01.ref.Value} {
+		if strings.Contains(inv, ">"+other+"<") {
+			t.Errorf("hostd reply names the vCenter moref %s:\n%s", other, inv)
+		}
+	}
+	if !strings.Contains(inv, `<val type="HostNetworkSystem" xmlns:XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance" XMLSchema-instance:type="ManagedObjectReference">networkSystem</val>`) &&
+		!strings.Contains(inv, `>networkSystem</val>`) {
+		t.Errorf("hostd: the network system is networkSystem:\n%s", inv)
+	}
+	// A change through hostd's morefs reaches the lab.
+	c.ok(`<AddPortGroup xmlns="urn:vim25"><_this type="HostNetworkSystem">networkSystem</_this><portgrp><name>Trunk-H</name><vlanId>4095</vlanId><vswitchName>vSwitch0</vswitchName><policy/></portgrp></AddPortGroup>`)
+	if !strings.Contains(retrieveOne(c, "HostSystem", "ha-host", "config.network.portgroup"), "Trunk-H") {
+		t.Errorf("hostd: AddPortGroup on networkSystem did not reach ha-host")
+	}
+	found := false
+	for _, pg := range tLab.State(true).Hosts[0].PortGroups {
+		found = found || pg.Name == "Trunk-H"
+	}
+	if tLab.State(true).Hosts[0].Name != p01.name || !found {
+		t.Errorf("labsim's state lacks Trunk-H on %s", p01.name)
+	}
+	reset(t)
+}
