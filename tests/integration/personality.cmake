@@ -10,7 +10,7 @@
 #   vsphere_paging a 2,500-VM lab in pages (or in one reply under no-paging), faults on a later page
 #   cli_inventory_scale (pretty, no-paging only: ~40 s each) the 10,000-VM lab, one ~22 MB reply
 #                  under no-paging, ~30 MB of indented XML under pretty
-#   esx-host       vsphere_soap and cli_inventory only, asserting the hostd view (one standalone host,
+#   esx-host       vsphere_soap, cli_inventory and cli_monitor only, asserting the hostd view (one standalone host,
 #                  ha-* morefs, vmids): the other scripts' expectations are written for the whole
 #                  default lab (two physical hosts, clusters, powered-off VMs on esx-p02)
 # Left out: cli_direct, esxi_ssh, esx_trust (SSH only: the SOAP shape does not reach them) and the
@@ -22,7 +22,7 @@ foreach(p ${nl_personalities})
   if(p STREQUAL "pretty" OR p STREQUAL "no-paging")
     list(APPEND tests cli_inventory_scale)
   elseif(p STREQUAL "esx-host")
-    set(tests vsphere_soap cli_inventory)
+    set(tests vsphere_soap cli_inventory cli_monitor)
   endif()
   foreach(t ${tests})
     if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/${t}.sh)
