@@ -50,6 +50,11 @@ type Lab struct {
 	faults  map[string]*faultRule
 	calls   map[string]int
 	persona Personality // the shapes the SDK answers in (personality.go)
+	// stopAfter: once a call of this method has come, the SDK call after it stops vCenter
+	// unanswered (control API POST /vcenter/stop {"after":"M"}); stopNow is then set.
+	stopAfter string
+	stopNow   bool
+	stopSDK   func()
 }
 
 type labHost struct {
@@ -377,6 +382,7 @@ func (l *Lab) applyInitialState(emit bool) {
 	}
 	l.latency = 0
 	l.faults = map[string]*faultRule{}
+	l.stopAfter, l.stopNow = "", false
 	l.mu.Unlock()
 
 	for _, name := range l.hostOrder {

@@ -369,3 +369,22 @@ func TestVCPersonalityESXHost(t *testing.T) {
 	}
 	reset(t)
 }
+
+func TestVCStopAfter(t *testing.T) {
+	tMu.Lock()
+	defer tMu.Unlock()
+	c := newClient(t)
+	rsc := `<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>`
+	ctl(t, "POST", "/vcenter/stop", `{"after":"RetrieveServiceContent"}`)
+	c.ok(rsc)
+	req, _ := http.NewRequest("POST", tSDKURL, strings.NewReader(rsc))
+	if res, err := c.hc.Do(req); err == nil {
+		res.Body.Close()
+		t.Fatalf("the call after the named one was answered (%d); vCenter should have stopped", res.StatusCode)
+	}
+	if tSDK.isUp() {
+		t.Fatalf("vCenter still up")
+	}
+	ctl(t, "POST", "/vcenter/start", `{"keep_sessions":true}`)
+	c.ok(rsc)
+}

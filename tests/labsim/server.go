@@ -110,7 +110,9 @@ func newSDKServer(l *Lab, cert tls.Certificate, user, password string, ln net.Li
 		// The SDK under test is the first host's own (hostd.go); the others listen in startHostd.
 		h = &hostdView{lab: l, host: l.hosts[l.hostOrder[0]], next: mux}
 	}
-	return &sdkServer{lab: l, addr: ln.Addr().String(), tlsConf: tc, handler: l.middleware(h), mux: mux}
+	sdk := &sdkServer{lab: l, addr: ln.Addr().String(), tlsConf: tc, handler: l.middleware(h), mux: mux}
+	l.stopSDK = sdk.stop
+	return sdk
 }
 
 func (s *sdkServer) start(ln net.Listener) error {
@@ -211,6 +213,16 @@ func (l *Lab) middleware(next http.Handler) http.Handler {
 		}
 		method := soapMethod(body)
 		l.mu.Lock()
+		if l.stopNow && l.stopSDK != nil {
+			// The call after the one the test named: vCenter goes away before answering it.
+			l.stopNow = false
+			l.mu.Unlock()
+			l.stopSDK()
+			return
+		}
+		if l.stopAfter != "" && l.stopAfter == method {
+			l.stopAfter, l.stopNow = "", true
+		}
 		l.calls[method]++
 		delay := l.latency
 		var inject *faultRule
@@ -225,6 +237,11 @@ func (l *Lab) middleware(next http.Handler) http.Handler {
 		l.mu.Unlock()
 		if delay > 0 {
 			time.Sleep(delay)
+			if r.Context().Err() != nil {
+				// vCenter was stopped (its connections closed) during the delay: like a stopped
+				// server, it does nothing more with this call.
+				return
+			}
 		}
 		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 		reply := next
