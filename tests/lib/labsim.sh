@@ -52,13 +52,13 @@ labsim_start() {
     LABSIM_PID=$!
     trap labsim_stop EXIT
     local i
-    for i in $(seq 1 600); do
+    for i in $(seq 1 $((${NL_LABSIM_START_S:-60} * 10))); do
         [ -s "$LABSIM_DIR/ready.json" ] && grep -q '}' "$LABSIM_DIR/ready.json" && break
         kill -0 "$LABSIM_PID" 2>/dev/null || { cat "$LABSIM_DIR/labsim.log" >&2; nl_fail "labsim exited"; }
         sleep 0.1
     done
     LABSIM_READY=$(head -n1 "$LABSIM_DIR/ready.json")
-    [ -n "$LABSIM_READY" ] || nl_fail "labsim did not print its endpoints in 60 s"
+    [ -n "$LABSIM_READY" ] || nl_fail "labsim did not print its endpoints in ${NL_LABSIM_START_S:-60} s"
     LABSIM_URL=$(_labsim_json 'd["vcenter"]["url"]')
     LABSIM_THUMBPRINT=$(_labsim_json 'd["vcenter"]["thumbprint"]')
     LABSIM_USER=$(_labsim_json 'd["vcenter"]["user"]')
