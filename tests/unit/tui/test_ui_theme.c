@@ -138,7 +138,7 @@ int main(void)
 
     /* The search path puts $XDG_CONFIG_HOME/nestlab/themes first. */
     setenv("XDG_CONFIG_HOME", tmp, 1);
-    char *d[2];
+    char *d[UI_THEME_DIRS_MAX];
     size_t nd = ui_theme_dirs(dir, d);
     CHECK_INT(nd, 2);
     snprintf(path, sizeof(path), "%s/nestlab/themes", tmp);
