@@ -130,3 +130,89 @@ func (l *Lab) wrapPropertyCollector() {
 	pcLab = l
 	simulator.Map.Put(w)
 }
+
+// Under the truncated personality WaitForUpdatesEx hands out at most truncatedMax object updates
+// per reply (fewer if maxObjectUpdates says so), as a real vCenter may (vCenter 5.5's initial
+// update came back as version "0_1" with <truncated>true</truncated>: real-formats/soap/
+// miq_vc550sim_WaitForUpdatesExResponse_initial_version_0_1.xml): versions "V_1", "V_2", … carry
+// the rest, the last piece carries the new version, and each continuation answers at once.
+const truncatedMax = 3
+
+type pendingUpdate struct {
+	rest    []types.PropertyFilterUpdate
+	base    string // the version the client asked from
+	version string // the version of the whole update set
+	piece   int
+}
+
+var pendingUpdates = struct {
+	sync.Mutex
+	m map[string]pendingUpdate // session + collector moref + continuation version
+}{m: map[string]pendingUpdate{}}
+
+func (pc *extPropertyCollector) WaitForUpdatesEx(ctx *simulator.Context, r *types.WaitForUpdatesEx) soap.HasFault {
+	if !pc.persona().Truncated {
+		return pc.PropertyCollector.WaitForUpdatesEx(ctx, r)
+	}
+	max := truncatedMax
+	if r.Options != nil && r.Options.MaxObjectUpdates > 0 && int(r.Options.MaxObjectUpdates) < max {
+		max = int(r.Options.MaxObjectUpdates)
+	}
+	owner := pc.Self.Value
+	if ctx.Session != nil {
+		owner = ctx.Session.Key + "\x00" + owner // the root collector is cloned per session
+	}
+	key := owner + "\x00" + r.Version
+	pendingUpdates.Lock()
+	p, ok := pendingUpdates.m[key]
+	delete(pendingUpdates.m, key)
+	pendingUpdates.Unlock()
+	if !ok {
+		res := pc.PropertyCollector.WaitForUpdatesEx(ctx, r)
+		body, isBody := res.(*methods.WaitForUpdatesExBody)
+		if !isBody || body.Fault_ != nil || body.Res == nil || body.Res.Returnval == nil {
+			return res
+		}
+		base := r.Version
+		if base == "" {
+			base = "0"
+		}
+		p = pendingUpdate{rest: body.Res.Returnval.FilterSet, base: base, version: body.Res.Returnval.Version}
+	}
+	out, rest := cutUpdates(p.rest, max)
+	set := &types.UpdateSet{FilterSet: out, Version: p.version}
+	if len(rest) > 0 {
+		p.piece++
+		p.rest = rest
+		set.Version = p.base + "_" + strconv.Itoa(p.piece)
+		set.Truncated = types.NewBool(true)
+		pendingUpdates.Lock()
+		pendingUpdates.m[owner+"\x00"+set.Version] = p
+		pendingUpdates.Unlock()
+	}
+	return &methods.WaitForUpdatesExBody{Res: &types.WaitForUpdatesExResponse{Returnval: set}}
+}
+
+// cutUpdates takes at most max object updates off the front of fs (a filter's missing set goes
+// with its first piece).
+func cutUpdates(fs []types.PropertyFilterUpdate, max int) (out, rest []types.PropertyFilterUpdate) {
+	n := 0
+	for i, f := range fs {
+		if n >= max {
+			return out, append(rest, fs[i:]...)
+		}
+		take := len(f.ObjectSet)
+		if n+take > max {
+			take = max - n
+		}
+		head := f
+		head.ObjectSet = f.ObjectSet[:take]
+		out = append(out, head)
+		n += take
+		if take < len(f.ObjectSet) {
+			tail := types.PropertyFilterUpdate{Filter: f.Filter, ObjectSet: f.ObjectSet[take:]}
+			return out, append(append(rest, tail), fs[i+1:]...)
+		}
+	}
+	return out, rest
+}

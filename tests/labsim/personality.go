@@ -4,7 +4,7 @@ package main
 // other servers use, so that the client is proven against more than this simulator's habits.
 // The reply shapes (pretty, legacy-ns, trickle) are transformations of vcsim's finished reply
 // in the SDK middleware; no-paging and legacy-ns's numeric tokens are options of the
-// PropertyCollector (pc.go); esx-host is a hostd view of one host (hostd.go).
+// PropertyCollector (pc.go), and so is truncated; esx-host is a hostd view of one host (hostd.go).
 
 import (
 	"bytes"
@@ -19,11 +19,12 @@ import (
 
 // Personality is the set of personalities a lab answers with.
 type Personality struct {
-	Pretty   bool // every reply indented: whitespace text between elements
-	NoPaging bool // maxObjects ignored: the whole result in one reply, never a token
-	Trickle  bool // replies written in small flushed pieces with short pauses
-	LegacyNS bool // vCenter 5.5's shape: namespaces on their own lines, xsi:type on array items, tokens "0", "1", …
-	ESXHost  bool // a host's own SDK (hostd) answers instead of vCenter
+	Pretty    bool // every reply indented: whitespace text between elements
+	NoPaging  bool // maxObjects ignored: the whole result in one reply, never a token
+	Trickle   bool // replies written in small flushed pieces with short pauses
+	LegacyNS  bool // vCenter 5.5's shape: namespaces on their own lines, xsi:type on array items, tokens "0", "1", …
+	ESXHost   bool // a host's own SDK (hostd) answers instead of vCenter
+	Truncated bool // WaitForUpdatesEx: a few object updates per reply, truncated, versions V_1, V_2, …
 }
 
 var personalityNames = []struct {
@@ -36,6 +37,7 @@ var personalityNames = []struct {
 	{"trickle", func(p *Personality) *bool { return &p.Trickle }, "replies in small flushed pieces with short pauses"},
 	{"legacy-ns", func(p *Personality) *bool { return &p.LegacyNS }, "vCenter 5.5's reply shape (real-formats/soap/miq_vc550sim_*)"},
 	{"esx-host", func(p *Personality) *bool { return &p.ESXHost }, "each host's own SDK (hostd: ha-* morefs, no clusters)"},
+	{"truncated", func(p *Personality) *bool { return &p.Truncated }, "WaitForUpdatesEx in pieces of <= 3 object updates (truncated, versions V_1, V_2, ...)"},
 }
 
 func personalityUsage() string {

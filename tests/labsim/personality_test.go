@@ -388,3 +388,44 @@ func TestVCStopAfter(t *testing.T) {
 	ctl(t, "POST", "/vcenter/start", `{"keep_sessions":true}`)
 	c.ok(rsc)
 }
+
+func TestVCPersonalityTruncated(t *testing.T) {
+	withPersona(t, Personality{Truncated: true}, func() {
+		reset(t)
+		c := newClient(t)
+		c.login()
+		pc := c.ok(`<CreatePropertyCollector xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this></CreatePropertyCollector>`)
+		pcRef := regexp.MustCompile(`<returnval type="PropertyCollector">([^<]+)</returnval>`).FindStringSubmatch(pc)[1]
+		spec := `<propSet><type>HostSystem</type><pathSet>name</pathSet></propSet>`
+		for _, h := range tLab.hostOrder {
+			spec += `<objectSet><obj type="HostSystem">` + hostRef(h) + `</obj></objectSet>`
+		}
+		c.ok(`<CreateFilter xmlns="urn:vim25"><_this type="PropertyCollector">` + pcRef + `</_this><spec>` + spec + `</spec><partialUpdates>false</partialUpdates></CreateFilter>`)
+		wait := func(version string) string {
+			return c.ok(`<WaitForUpdatesEx xmlns="urn:vim25"><_this type="PropertyCollector">` + pcRef + `</_this><version>` + version + `</version><options><maxWaitSeconds>5</maxWaitSeconds><maxObjectUpdates>100</maxObjectUpdates></options></WaitForUpdatesEx>`)
+		}
+		verRe := regexp.MustCompile(`<version>([^<]*)</version>`)
+		version, seen, pieces := "", 0, 0
+		for {
+			out := wait(version)
+			pieces++
+			n := strings.Count(out, "<kind>enter</kind>")
+			truncated := strings.Contains(out, "<truncated>true</truncated>")
+			version = verRe.FindStringSubmatch(out)[1]
+			seen += n
+			if truncated && (n != truncatedMax || version != "0_"+strconv.Itoa(pieces)) {
+				t.Fatalf("piece %d: %d updates, version %q:\n%s", pieces, n, version, out)
+			}
+			if !truncated {
+				break
+			}
+			if pieces > 10 {
+				t.Fatalf("no end to the pieces")
+			}
+		}
+		if seen != len(tLab.hostOrder) || pieces != (len(tLab.hostOrder)+truncatedMax-1)/truncatedMax {
+			t.Fatalf("%d of %d hosts in %d pieces", seen, len(tLab.hostOrder), pieces)
+		}
+		reset(t)
+	})
+}
