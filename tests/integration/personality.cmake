@@ -14,9 +14,11 @@
 #   esx-host       vsphere_soap, cli_inventory, cli_change, cli_monitor, asserting the hostd view
 #                  (esx-p01 alone, standalone, ha-* morefs, vmids); cli_check's exact list of the
 #                  default lab's findings and vsphere_paging's 270-host counts are vCenter-shaped
+#   truncated      only changes WaitForUpdatesEx: vsphere_soap's watcher and the console's live view
+#                  (tests/tui/console_labsim.sh)
 # Left out: cli_direct, esxi_ssh, esx_trust (SSH only: the SOAP shape does not reach them) and the
-# console tests (the same backend calls as cli_*, driven through tmux).
-set(nl_personalities pretty no-paging trickle legacy-ns esx-host)
+# other console tests (the same backend calls as cli_*, driven through tmux).
+set(nl_personalities pretty no-paging trickle legacy-ns esx-host truncated)
 set(nl_personality_tests vsphere_soap cli_inventory cli_change cli_check cli_monitor vsphere_paging)
 foreach(p ${nl_personalities})
   set(tests ${nl_personality_tests})
@@ -24,9 +26,15 @@ foreach(p ${nl_personalities})
     list(APPEND tests cli_inventory_scale)
   elseif(p STREQUAL "esx-host")
     set(tests vsphere_soap cli_inventory cli_change cli_monitor)
+  elseif(p STREQUAL "truncated")
+    set(tests vsphere_soap console_labsim)
   endif()
   foreach(t ${tests})
-    nl_add_script_test(${t}_${p} LABEL integration TIMEOUT 600 COMMAND ${CMAKE_CURRENT_LIST_DIR}/${t}.sh)
+    set(script ${CMAKE_CURRENT_LIST_DIR}/${t}.sh)
+    if(t MATCHES "^console_")
+      set(script ${PROJECT_SOURCE_DIR}/tests/tui/${t}.sh)
+    endif()
+    nl_add_script_test(${t}_${p} LABEL integration TIMEOUT 600 COMMAND ${script})
     set_property(TEST ${t}_${p} APPEND PROPERTY LABELS personality)
     set_property(TEST ${t}_${p} APPEND PROPERTY ENVIRONMENT NL_LABSIM_PERSONALITY=${p})
   endforeach()
