@@ -62,6 +62,19 @@ func (c *controlServer) serve(ln net.Listener) {
 		writeJSON(w, 200, map[string]bool{"ok": true})
 	})
 	post("/vcenter/stop", func(w http.ResponseWriter, r *http.Request, body []byte) {
+		var req struct {
+			After string `json:"after"`
+		}
+		_ = json.Unmarshal(body, &req)
+		if req.After != "" {
+			// Deterministic "vCenter goes away mid-apply": the next call of that method is
+			// answered, the SDK call after it finds vCenter stopped.
+			c.lab.mu.Lock()
+			c.lab.stopAfter, c.lab.stopNow = req.After, false
+			c.lab.mu.Unlock()
+			writeJSON(w, 200, map[string]interface{}{"ok": true, "vcenter": "stops after " + req.After})
+			return
+		}
 		c.sdk.stop()
 		writeJSON(w, 200, map[string]interface{}{"ok": true, "vcenter": "stopped"})
 	})

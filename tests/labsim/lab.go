@@ -31,6 +31,7 @@ type Lab struct {
 	client   *vim25.Client
 	isession *simulator.Session
 
+	dc          types.ManagedObjectReference
 	dcNetFolder types.ManagedObjectReference
 
 	hosts     map[string]*labHost
@@ -49,6 +50,12 @@ type Lab struct {
 	latency time.Duration
 	faults  map[string]*faultRule
 	calls   map[string]int
+	persona Personality // the shapes the SDK answers in (personality.go)
+	// stopAfter: once a call of this method has come, the SDK call after it stops vCenter
+	// unanswered (control API POST /vcenter/stop {"after":"M"}); stopNow is then set.
+	stopAfter string
+	stopNow   bool
+	stopSDK   func()
 }
 
 type labHost struct {
@@ -168,6 +175,7 @@ func (l *Lab) build() error {
 	if err != nil {
 		return err
 	}
+	l.dc = dc.Reference()
 	l.dcNetFolder = folders.NetworkFolder.Reference()
 
 	// About: name the vCenter.
@@ -185,17 +193,25 @@ func (l *Lab) build() error {
 	var hostObjs []*object.HostSystem
 	for ci := range spec.Clusters {
 		cs := &spec.Clusters[ci]
-		cl, err := folders.HostFolder.CreateCluster(ctx, cs.Name, types.ClusterConfigSpecEx{})
-		if err != nil {
-			return err
-		}
-		pool, err := cl.ResourcePool(ctx)
-		if err != nil {
-			return err
+		var cl *object.ClusterComputeResource
+		var pool *object.ResourcePool
+		if !spec.Standalone {
+			if cl, err = folders.HostFolder.CreateCluster(ctx, cs.Name, types.ClusterConfigSpecEx{}); err != nil {
+				return err
+			}
+			if pool, err = cl.ResourcePool(ctx); err != nil {
+				return err
+			}
 		}
 		for hi := range cs.Hosts {
 			hs := &cs.Hosts[hi]
-			task, err := cl.AddHost(ctx, types.HostConnectSpec{HostName: hs.Name}, true, nil, nil)
+			connect := types.HostConnectSpec{HostName: hs.Name}
+			var task *object.Task
+			if spec.Standalone {
+				task, err = folders.HostFolder.AddStandaloneHost(ctx, connect, true, nil, nil)
+			} else {
+				task, err = cl.AddHost(ctx, connect, true, nil, nil)
+			}
 			if err != nil {
 				return err
 			}
@@ -206,6 +222,12 @@ func (l *Lab) build() error {
 			ref := info.Result.(types.ManagedObjectReference)
 			h := &labHost{name: hs.Name, spec: hs, cluster: cs.Name, ref: ref, backingVM: hs.BackingVM}
 			h.obj = simulator.Map.Get(ref).(*simulator.HostSystem)
+			if spec.Standalone {
+				h.cluster = ""
+				if pool, err = object.NewComputeResource(c, *h.obj.Parent).ResourcePool(ctx); err != nil {
+					return err
+				}
+			}
 			l.hosts[hs.Name] = h
 			l.byRef[ref] = hs.Name
 			l.hostOrder = append(l.hostOrder, hs.Name)
@@ -381,6 +403,7 @@ func (l *Lab) applyInitialState(emit bool) {
 	}
 	l.latency = 0
 	l.faults = map[string]*faultRule{}
+	l.stopAfter, l.stopNow = "", false
 	l.mu.Unlock()
 
 	for _, name := range l.hostOrder {

@@ -18,6 +18,9 @@ type LabSpec struct {
 	Clusters   []ClusterSpec `json:"clusters"`
 	VMs        []VMSpec      `json:"vms"`
 	Model      *ModelParams  `json:"model,omitempty"`
+	// Standalone: every host standalone in the datacenter (a ComputeResource each), no
+	// clusters; the esx-host personality sets it (a hostd has no clusters).
+	Standalone bool `json:"standalone,omitempty"`
 }
 
 type ClusterSpec struct {
