@@ -210,18 +210,6 @@ static bool shutdown_ctx(struct app_ctx *ctx)
 
 /* ---- entry ---------------------------------------------------------------------------------- */
 
-static const char *themes_dir(void)
-{
-    const char *env = getenv("NESTLAB_THEMES_DIR");
-    if (env && *env)
-        return env;
-#ifdef NESTLAB_THEMES_DIR
-    return NESTLAB_THEMES_DIR;
-#else
-    return NULL;
-#endif
-}
-
 int cli_run_console(struct cli_opts *o)
 {
     struct nl_err err = {0};
@@ -281,7 +269,7 @@ int cli_run_console(struct cli_opts *o)
     app_journal_reload(ctx);
     struct ui_options uo = {
         .theme = o->theme ? o->theme : ctx->cfg.theme,
-        .themes_dir = themes_dir(),
+        .themes_dir = cli_themes_dir(),
         .no_color = o->no_color,
         .read_only = o->read_only,
     };

@@ -6,6 +6,7 @@
 #define NL_TUI_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "backend/core/config.h"
@@ -77,6 +78,31 @@ struct cli_opts {
     const char *group_option[CLI_N_GROUPS]; /* first option seen per group, for messages */
 };
 
+enum cli_opt_kind { CLI_OPT_FLAG, CLI_OPT_STRING, CLI_OPT_INT, CLI_OPT_LIST };
+
+/* What completes an option's value when it is not a fixed word list: names read at completion
+ * time (the config, the themes, the inventory cache; never the network). */
+#define CLI_VALUES_ENDPOINTS "@endpoints"
+#define CLI_VALUES_THEMES "@themes"
+#define CLI_VALUES_CLUSTERS "@clusters"
+#define CLI_VALUES_HOSTS "@hosts"
+#define CLI_VALUES_VMS "@vms"
+
+struct cli_option {
+    const char *name;
+    char short_name;
+    enum cli_opt_kind kind;
+    unsigned group;     /* 0 = global */
+    size_t offset;      /* of its field in struct cli_opts */
+    int min, max;       /* CLI_OPT_INT */
+    const char *arg;    /* the value's placeholder in help ("NAME"), NULL for flags */
+    const char *help;   /* what it does, and its default */
+    const char *values; /* completion: space-separated words, one of CLI_VALUES_*, or NULL */
+};
+
+/* The option table (tui/cli_opts.c). */
+const struct cli_option *cli_options(size_t *n);
+
 struct cli_verb {
     const char *name;
     const char *usage;   /* "nestlab security --vswitch NAME [--promiscuous accept|reject] ..." */
@@ -95,7 +121,17 @@ enum nl_code cli_opts_check_groups(const struct cli_opts *o, const struct cli_ve
 
 const struct cli_verb *cli_verb_find(const char *name);
 const struct cli_verb *cli_verbs(size_t *n);
+/* The themes shipped with nestlab: $NESTLAB_THEMES_DIR, else PREFIX/share/nestlab/themes of an
+ * installed binary, else the source tree's themes/ (cli_paths.c). */
+const char *cli_themes_dir(void);
+
+/* Generated from the verb and option tables (cli_doc.c). */
 void cli_print_help(const struct cli_verb *v); /* NULL = the overview */
+void cli_print_man(FILE *out);                 /* nestlab(1) in roff */
+void cli_print_readme_verbs(FILE *out);        /* the README's verb table (markdown) */
+
+/* `nestlab __complete WORD... CURRENT`: candidates for CURRENT, one per line (cli_complete.c). */
+int cli_complete(int argc, char **argv, FILE *out);
 
 /* Resolves the endpoint to use from -c/--config (or the XDG default), --endpoint, --server/--user
  * (--server alone defines an endpoint named after the URL), NESTLAB_URL and NESTLAB_USER. */

@@ -6,61 +6,92 @@
 #include "backend/core/xmalloc.h"
 #include "tui/cli.h"
 
-enum opt_kind { OPT_FLAG, OPT_STRING, OPT_INT, OPT_LIST };
-
-/* One row per option: where it goes and which group it belongs to (0 = global). */
-struct opt_spec {
-    const char *name;
-    char short_name;
-    enum opt_kind kind;
-    unsigned group;
-    size_t offset;
-    int min, max;
-};
-
 #define F(field) offsetof(struct cli_opts, field)
 
-static const struct opt_spec opt_table[] = {
-    {"config", 'c', OPT_STRING, 0, F(config_path), 0, 0},
-    {"endpoint", 'e', OPT_STRING, 0, F(endpoint), 0, 0},
-    {"server", 0, OPT_STRING, 0, F(server), 0, 0},
-    {"user", 'u', OPT_STRING, 0, F(user), 0, 0},
-    {"thumbprint", 0, OPT_STRING, 0, F(thumbprint), 0, 0},
-    {"insecure", 'k', OPT_FLAG, 0, F(insecure), 0, 0},
-    {"direct", 0, OPT_FLAG, 0, F(direct), 0, 0},
-    {"ssh-only", 0, OPT_FLAG, 0, F(ssh_only), 0, 0},
-    {"accept-new-host-keys", 0, OPT_FLAG, 0, F(accept_new_host_keys), 0, 0},
-    {"json", 0, OPT_FLAG, 0, F(json), 0, 0},
-    {"read-only", 0, OPT_FLAG, 0, F(read_only), 0, 0},
-    {"no-color", 0, OPT_FLAG, 0, F(no_color), 0, 0},
-    {"theme", 0, OPT_STRING, 0, F(theme), 0, 0},
-    {"log-level", 0, OPT_STRING, 0, F(log_level), 0, 0},
-    {"help", 'h', OPT_FLAG, 0, F(help), 0, 0},
-    {"version", 'V', OPT_FLAG, 0, F(version), 0, 0},
-    {"cluster", 0, OPT_LIST, CLI_G_SCOPE, F(clusters), 0, 0},
-    {"host", 0, OPT_LIST, CLI_G_SCOPE, F(hosts), 0, 0},
-    {"all-physical", 0, OPT_FLAG, CLI_G_SCOPE, F(all_physical), 0, 0},
-    {"all-nested", 0, OPT_FLAG, CLI_G_SCOPE, F(all_nested), 0, 0},
-    {"all", 0, OPT_FLAG, CLI_G_SCOPE, F(all), 0, 0},
-    {"dry-run", 'n', OPT_FLAG, CLI_G_CHANGE, F(dry_run), 0, 0},
-    {"yes", 'y', OPT_FLAG, CLI_G_CHANGE, F(yes), 0, 0},
-    {"parallel", 0, OPT_INT, CLI_G_CHANGE, F(parallel), 1, 256},
-    {"vswitch", 0, OPT_STRING, CLI_G_VSWITCH, F(vswitch), 0, 0},
-    {"portgroup", 0, OPT_STRING, CLI_G_TRUNK, F(portgroup), 0, 0},
-    {"vlan", 0, OPT_INT, CLI_G_TRUNK, F(vlan), 0, 4095},
-    {"promiscuous", 0, OPT_STRING, CLI_G_SECURITY, F(promiscuous), 0, 0},
-    {"forged-transmits", 0, OPT_STRING, CLI_G_SECURITY, F(forged_transmits), 0, 0},
-    {"mac-changes", 0, OPT_STRING, CLI_G_SECURITY, F(mac_changes), 0, 0},
-    {"clear-overrides", 0, OPT_FLAG, CLI_G_SECURITY, F(clear_overrides), 0, 0},
-    {"power-cycle", 0, OPT_FLAG, CLI_G_NESTED, F(power_cycle), 0, 0},
-    {"hosts", 0, OPT_LIST, CLI_G_MONITOR, F(monitor_hosts), 0, 0},
-    {"samples", 0, OPT_INT, CLI_G_MONITOR, F(samples), 1, 100000},
-    {"interval", 0, OPT_INT, CLI_G_MONITOR, F(interval), 1, 3600},
-    {"fix", 0, OPT_FLAG, CLI_G_CHECK, F(fix), 0, 0},
-    {"min-memory-mb", 0, OPT_INT, CLI_G_CHECK, F(min_memory_mb), 1, 1 << 30},
-    {"warn-memory-mb", 0, OPT_INT, CLI_G_CHECK, F(warn_memory_mb), 1, 1 << 30},
-    {"reconcile", 0, OPT_FLAG, CLI_G_JOURNAL, F(reconcile), 0, 0},
+/* Every option: where it goes, its group (0 = global), and its help line, which --help, the man
+ * page and shell completion all read from here. */
+static const struct cli_option opt_table[] = {
+    {"config", 'c', CLI_OPT_STRING, 0, F(config_path), 0, 0, "FILE",
+     "config file (default $XDG_CONFIG_HOME/nestlab/config.json)", NULL},
+    {"endpoint", 'e', CLI_OPT_STRING, 0, F(endpoint), 0, 0, "NAME",
+     "which endpoint of the config to use (default: the first)", CLI_VALUES_ENDPOINTS},
+    {"server", 0, CLI_OPT_STRING, 0, F(server), 0, 0, "URL",
+     "vCenter SDK URL, e.g. https://vc.example/sdk (default $NESTLAB_URL)", NULL},
+    {"user", 'u', CLI_OPT_STRING, 0, F(user), 0, 0, "NAME", "vCenter user (default $NESTLAB_USER)",
+     NULL},
+    {"thumbprint", 0, CLI_OPT_STRING, 0, F(thumbprint), 0, 0, "HEX",
+     "pin the server certificate by its SHA-256 thumbprint (AB:CD:...)", NULL},
+    {"insecure", 'k', CLI_OPT_FLAG, 0, F(insecure), 0, 0, NULL,
+     "do not verify the server certificate (not recommended; warns)", NULL},
+    {"direct", 0, CLI_OPT_FLAG, 0, F(direct), 0, 0, NULL,
+     "skip vCenter and reach the ESXi hosts over SSH", NULL},
+    {"ssh-only", 0, CLI_OPT_FLAG, 0, F(ssh_only), 0, 0, NULL,
+     "the endpoint has no vCenter at all (SSH to its hosts only)", NULL},
+    {"accept-new-host-keys", 0, CLI_OPT_FLAG, 0, F(accept_new_host_keys), 0, 0, NULL,
+     "trust SSH host keys not yet known (a changed key is always refused)", NULL},
+    {"json", 0, CLI_OPT_FLAG, 0, F(json), 0, 0, NULL, "machine-readable output on stdout", NULL},
+    {"read-only", 0, CLI_OPT_FLAG, 0, F(read_only), 0, 0, NULL, "refuse every change", NULL},
+    {"no-color", 0, CLI_OPT_FLAG, 0, F(no_color), 0, 0, NULL,
+     "no colours in the console (NO_COLOR is honoured too)", NULL},
+    {"theme", 0, CLI_OPT_STRING, 0, F(theme), 0, 0, "NAME", "console theme (default: default)",
+     CLI_VALUES_THEMES},
+    {"log-level", 0, CLI_OPT_STRING, 0, F(log_level), 0, 0, "LEVEL",
+     "log detail in $XDG_STATE_HOME/nestlab/nestlab.log (default info)", "debug info warn error"},
+    {"help", 'h', CLI_OPT_FLAG, 0, F(help), 0, 0, NULL,
+     "this help; nestlab VERB --help for one verb", NULL},
+    {"version", 'V', CLI_OPT_FLAG, 0, F(version), 0, 0, NULL, "print the version and exit", NULL},
+    {"cluster", 0, CLI_OPT_LIST, CLI_G_SCOPE, F(clusters), 0, 0, "NAME",
+     "every host of this cluster (repeatable)", CLI_VALUES_CLUSTERS},
+    {"host", 0, CLI_OPT_LIST, CLI_G_SCOPE, F(hosts), 0, 0, "NAME", "this host (repeatable)",
+     CLI_VALUES_HOSTS},
+    {"all-physical", 0, CLI_OPT_FLAG, CLI_G_SCOPE, F(all_physical), 0, 0, NULL,
+     "every physical host", NULL},
+    {"all-nested", 0, CLI_OPT_FLAG, CLI_G_SCOPE, F(all_nested), 0, 0, NULL, "every nested host",
+     NULL},
+    {"all", 0, CLI_OPT_FLAG, CLI_G_SCOPE, F(all), 0, 0, NULL, "every host of the lab", NULL},
+    {"dry-run", 'n', CLI_OPT_FLAG, CLI_G_CHANGE, F(dry_run), 0, 0, NULL, "show the plan and stop",
+     NULL},
+    {"yes", 'y', CLI_OPT_FLAG, CLI_G_CHANGE, F(yes), 0, 0, NULL,
+     "apply without asking (needed when stdin is not a terminal)", NULL},
+    {"parallel", 0, CLI_OPT_INT, CLI_G_CHANGE, F(parallel), 1, 256, "N",
+     "hosts changed at once (default 16)", NULL},
+    {"vswitch", 0, CLI_OPT_STRING, CLI_G_VSWITCH, F(vswitch), 0, 0, "NAME",
+     "the standard vSwitch, e.g. vSwitch0", NULL},
+    {"portgroup", 0, CLI_OPT_STRING, CLI_G_TRUNK, F(portgroup), 0, 0, "NAME",
+     "the trunk port group's name", NULL},
+    {"vlan", 0, CLI_OPT_INT, CLI_G_TRUNK, F(vlan), 0, 4095, "ID",
+     "its VLAN ID, 0-4095 (default 4095 = trunk: all VLANs)", NULL},
+    {"promiscuous", 0, CLI_OPT_STRING, CLI_G_SECURITY, F(promiscuous), 0, 0, "accept|reject",
+     "promiscuous mode (default: left as it is)", "accept reject"},
+    {"forged-transmits", 0, CLI_OPT_STRING, CLI_G_SECURITY, F(forged_transmits), 0, 0,
+     "accept|reject", "forged transmits (default: left as it is)", "accept reject"},
+    {"mac-changes", 0, CLI_OPT_STRING, CLI_G_SECURITY, F(mac_changes), 0, 0, "accept|reject",
+     "MAC address changes (default: left as it is)", "accept reject"},
+    {"clear-overrides", 0, CLI_OPT_FLAG, CLI_G_SECURITY, F(clear_overrides), 0, 0, NULL,
+     "also remove port-group overrides that would defeat the new policy", NULL},
+    {"power-cycle", 0, CLI_OPT_FLAG, CLI_G_NESTED, F(power_cycle), 0, 0, NULL,
+     "power a running VM off, change it, and power it on again", NULL},
+    {"hosts", 0, CLI_OPT_LIST, CLI_G_MONITOR, F(monitor_hosts), 0, 0, "A,B",
+     "these hosts only (comma-separated; default: every host)", CLI_VALUES_HOSTS},
+    {"samples", 0, CLI_OPT_INT, CLI_G_MONITOR, F(samples), 1, 100000, "N",
+     "newest samples per host on each refresh (default 3)", NULL},
+    {"interval", 0, CLI_OPT_INT, CLI_G_MONITOR, F(interval), 1, 3600, "S",
+     "refresh every S seconds and keep going until Ctrl-C (default: one refresh, then exit)", NULL},
+    {"fix", 0, CLI_OPT_FLAG, CLI_G_CHECK, F(fix), 0, 0, NULL,
+     "turn every fixable finding into one plan, apply it, and check again", NULL},
+    {"min-memory-mb", 0, CLI_OPT_INT, CLI_G_CHECK, F(min_memory_mb), 1, 1 << 30, "MB",
+     "memory below which a nested ESXi VM is an error (default 4096)", NULL},
+    {"warn-memory-mb", 0, CLI_OPT_INT, CLI_G_CHECK, F(warn_memory_mb), 1, 1 << 30, "MB",
+     "memory below which it is a warning (default 6144)", NULL},
+    {"reconcile", 0, CLI_OPT_FLAG, CLI_G_JOURNAL, F(reconcile), 0, 0, NULL,
+     "compare every change set with the lab as it is now (connects)", NULL},
 };
+
+const struct cli_option *cli_options(size_t *n)
+{
+    *n = sizeof(opt_table) / sizeof(opt_table[0]);
+    return opt_table;
+}
 
 static void list_add(struct cli_list *l, const char *s)
 {
@@ -77,7 +108,7 @@ static void list_free(struct cli_list *l)
     l->n = 0;
 }
 
-static const struct opt_spec *find_long(const char *name, size_t len)
+static const struct cli_option *find_long(const char *name, size_t len)
 {
     for (size_t i = 0; i < sizeof(opt_table) / sizeof(opt_table[0]); i++)
         if (strlen(opt_table[i].name) == len && strncmp(opt_table[i].name, name, len) == 0)
@@ -85,7 +116,7 @@ static const struct opt_spec *find_long(const char *name, size_t len)
     return NULL;
 }
 
-static const struct opt_spec *find_short(char c)
+static const struct cli_option *find_short(char c)
 {
     for (size_t i = 0; i < sizeof(opt_table) / sizeof(opt_table[0]); i++)
         if (opt_table[i].short_name == c)
@@ -101,7 +132,7 @@ static int group_index(unsigned group)
     return -1;
 }
 
-static enum nl_code store(struct cli_opts *o, const struct opt_spec *s, const char *value,
+static enum nl_code store(struct cli_opts *o, const struct cli_option *s, const char *value,
                           struct nl_err *err)
 {
     void *field = (char *)o + s->offset;
@@ -112,13 +143,13 @@ static enum nl_code store(struct cli_opts *o, const struct opt_spec *s, const ch
         o->groups_used |= s->group;
     }
     switch (s->kind) {
-    case OPT_FLAG:
+    case CLI_OPT_FLAG:
         *(bool *)field = true;
         break;
-    case OPT_STRING:
+    case CLI_OPT_STRING:
         xstrset((char **)field, value);
         break;
-    case OPT_LIST: {
+    case CLI_OPT_LIST: {
         /* "--hosts a,b" and repeated "--host a --host b" both work; names with commas can be
          * given with the repeatable form only for --hosts. */
         if (strcmp(s->name, "hosts") == 0) {
@@ -131,7 +162,7 @@ static enum nl_code store(struct cli_opts *o, const struct opt_spec *s, const ch
         }
         break;
     }
-    case OPT_INT: {
+    case CLI_OPT_INT: {
         char *end = NULL;
         long v = strtol(value, &end, 10);
         if (!value[0] || *end || v < s->min || v > s->max)
@@ -152,7 +183,7 @@ enum nl_code cli_opts_parse(int argc, char **argv, struct cli_opts *o, struct nl
     bool only_args = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const struct opt_spec *s = NULL;
+        const struct cli_option *s = NULL;
         const char *value = NULL;
         if (!only_args && strcmp(a, "--") == 0) {
             only_args = true;
@@ -166,7 +197,7 @@ enum nl_code cli_opts_parse(int argc, char **argv, struct cli_opts *o, struct nl
                 return NL_ERR(err, NL_ERR_USAGE, NULL, "Unknown option \"%s\"; see nestlab --help.",
                               a);
             if (eq) {
-                if (s->kind == OPT_FLAG)
+                if (s->kind == CLI_OPT_FLAG)
                     return NL_ERR(err, NL_ERR_USAGE, NULL, "--%s takes no value.", s->name);
                 value = eq + 1;
             }
@@ -182,7 +213,7 @@ enum nl_code cli_opts_parse(int argc, char **argv, struct cli_opts *o, struct nl
                 list_add(&o->args, a);
             continue;
         }
-        if (s->kind != OPT_FLAG && !value) {
+        if (s->kind != CLI_OPT_FLAG && !value) {
             if (i + 1 >= argc)
                 return NL_ERR(err, NL_ERR_USAGE, NULL, "--%s needs a value.", s->name);
             value = argv[++i];
@@ -203,9 +234,9 @@ void cli_opts_free(struct cli_opts *o)
 {
     for (size_t i = 0; i < sizeof(opt_table) / sizeof(opt_table[0]); i++) {
         void *field = (char *)o + opt_table[i].offset;
-        if (opt_table[i].kind == OPT_STRING)
+        if (opt_table[i].kind == CLI_OPT_STRING)
             free(*(char **)field);
-        else if (opt_table[i].kind == OPT_LIST)
+        else if (opt_table[i].kind == CLI_OPT_LIST)
             list_free(field);
     }
     list_free(&o->args);

@@ -9,19 +9,9 @@
 #include "tui/cli.h"
 #include "tui/cli_verbs.h"
 
-#define NESTLAB_VERSION "0.1.0"
-
-static const char scope_help[] =
-    "Scope (repeatable, combined): --cluster NAME, --host NAME, --all-physical, --all-nested,\n"
-    "--all, and VM names as arguments. An empty scope is an error, never \"everything\".\n";
-static const char change_help[] =
-    "Changes: --dry-run shows the plan only; --yes applies without asking (otherwise nestlab asks\n"
-    "on the terminal, and refuses when stdin is not one); --parallel N hosts at once (16);\n"
-    "--json prints the plan and the result as JSON.\n";
-
 static const struct cli_verb verbs[] = {
     {"inventory", "nestlab inventory [--json]",
-     "show the whole lab: physical and nested clusters, hosts, VMs",
+     "the whole lab: clusters, hosts, VMs, nested hosts beside their VMs, badges",
      "Prints the tree: physical clusters, hosts and their VMs; nested clusters with each nested\n"
      "host next to the VM that backs it, and the guests inside. Badges: nested HV, hardware\n"
      "version, power, trunk port group (VLAN 4095), promiscuous mode, data source.\n"
@@ -49,17 +39,19 @@ static const struct cli_verb verbs[] = {
      "every nested-hypervisor VM backing a host of that cluster is meant.\n",
      CLI_G_SCOPE | CLI_G_CHANGE | CLI_G_NESTED, cli_run_nested_hv},
     {"drift", "nestlab drift [--json] [SCOPE]",
-     "hosts x network settings, inconsistent cells marked",
+     "hosts x vSwitch settings per cluster, the cells that disagree marked",
      "Shows, for the hosts in scope (default: all), the vSwitch security flags, the trunk port\n"
      "group and its VLAN and effective policy, and marks the cells that differ from the rest.\n",
      CLI_G_SCOPE | CLI_G_VSWITCH | CLI_G_TRUNK, cli_run_drift},
-    {"journal", "nestlab journal [--reconcile] [--json]", "list the changes nestlab made",
+    {"journal", "nestlab journal [--reconcile] [--json]",
+     "every change nestlab made; --reconcile compares them with the lab now",
      "Lists the journal (XDG state dir, journal.jsonl): every change set with its time,\n"
      "endpoint, transport (vcenter/ssh), steps and results. No secrets are ever written there.\n"
      "--reconcile connects and compares each change set with the lab as it is now: with vCenter\n"
      "back after an outage, the changes made over SSH meanwhile, as vCenter now reports them.\n",
      CLI_G_JOURNAL, cli_run_journal},
-    {"undo", "nestlab undo [ID] [--dry-run] [--yes]", "undo a change set from the journal",
+    {"undo", "nestlab undo [ID] [--dry-run] [--yes]",
+     "the inverse of a change set (default: the newest), applied like any change",
      "Builds the inverse plan of journal entry ID (default: the newest change set), shows it,\n"
      "and applies it like any change.\n",
      CLI_G_CHANGE, cli_run_undo},
@@ -72,12 +64,13 @@ static const struct cli_verb verbs[] = {
      "again.\n",
      CLI_G_CHANGE | CLI_G_CHECK | CLI_G_NESTED, cli_run_check},
     {"monitor", "nestlab monitor [--hosts A,B | --cluster C] [--samples N] [--interval S] [--json]",
-     "host CPU and network samples",
+     "host CPU and network from vCenter, or esxtop over SSH when it is down",
      "Prints CPU %, CPU MHz, packets/s and broadcast packets/s per host from vCenter's real-time\n"
      "counters (one QueryPerf call per refresh for all hosts), or from esxtop over SSH when\n"
      "vCenter is down.\n",
      CLI_G_SCOPE | CLI_G_MONITOR, cli_run_monitor},
-    {"cost", "nestlab cost [--json]", "measured cost of each recent security change",
+    {"cost", "nestlab cost [--json]",
+     "CPU and packets/s before and after each recent security change",
      "For every recent vSwitch security change in the journal: CPU and packets/s on that host in\n"
      "a window before and after it, the difference, and the flooding amplification where the\n"
      "data allows. Says plainly when there is not enough data. It reads vCenter's real-time\n"
@@ -101,47 +94,6 @@ const struct cli_verb *cli_verb_find(const char *name)
     return NULL;
 }
 
-void cli_print_help(const struct cli_verb *v)
-{
-    if (v) {
-        printf("usage: %s\n\n%s", v->usage, v->help);
-        if (v->groups & CLI_G_SCOPE)
-            printf("\n%s", scope_help);
-        if (v->groups & CLI_G_CHANGE)
-            printf("\n%s", change_help);
-        printf("\nGlobal options: see nestlab --help.\n");
-        return;
-    }
-    printf("nestlab %s - one console for a nested virtualization lab on vSphere\n\n"
-           "usage: nestlab [OPTIONS]            open the console\n"
-           "       nestlab VERB [OPTIONS] ...   run one command and exit\n\nVerbs:\n",
-           NESTLAB_VERSION);
-    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        printf("  %-10s %s\n", verbs[i].name, verbs[i].summary);
-    printf(
-        "\nGlobal options (before or after the verb):\n"
-        "  -c, --config FILE        config file (default $XDG_CONFIG_HOME/nestlab/config.json)\n"
-        "  -e, --endpoint NAME      which endpoint of the config to use\n"
-        "      --server URL         vCenter SDK URL, e.g. https://vc.example/sdk (or NESTLAB_URL)\n"
-        "  -u, --user NAME          vCenter user (or NESTLAB_USER)\n"
-        "      --thumbprint HEX     pin the server certificate (SHA-256, AB:CD:...)\n"
-        "  -k, --insecure           do not verify the server certificate (not recommended)\n"
-        "      --direct             skip vCenter: reach the ESXi hosts over SSH\n"
-        "      --ssh-only           the endpoint has no vCenter at all\n"
-        "      --accept-new-host-keys  trust SSH host keys not yet known (never changed ones)\n"
-        "      --json               machine-readable output\n"
-        "      --read-only          refuse every change\n"
-        "      --theme NAME         console theme (default, dark, light, high-contrast, mono)\n"
-        "      --no-color           no colours (NO_COLOR is honoured too)\n"
-        "      --log-level LEVEL    debug, info, warn, error (log in $XDG_STATE_HOME/nestlab)\n"
-        "  -h, --help               help; nestlab VERB --help for one verb\n"
-        "  -V, --version            the version\n\n"
-        "Passwords come from NESTLAB_PASSWORD (SSH: NESTLAB_SSH_PASSWORD) or the variable the\n"
-        "config names, or are asked for on the terminal; nestlab never stores them.\n"
-        "Exit status: 0 ok, 1 failure, 2 usage, 3 connection/TLS/authentication, 4 server "
-        "fault.\n");
-}
-
 static void open_log(const struct cli_opts *o)
 {
     struct nl_err err = {0};
@@ -158,9 +110,30 @@ static void open_log(const struct cli_opts *o)
     free(path);
 }
 
+/* Internal verbs for the build and the shell, not listed in help: the man page and README verb
+ * table generated from the tables, and shell completion (like kubectl's __complete). */
+static bool run_internal(int argc, char **argv, int *rc)
+{
+    if (argc < 2 || strncmp(argv[1], "__", 2) != 0)
+        return false;
+    *rc = 0;
+    if (strcmp(argv[1], "__man") == 0)
+        cli_print_man(stdout);
+    else if (strcmp(argv[1], "__readme-verbs") == 0)
+        cli_print_readme_verbs(stdout);
+    else if (strcmp(argv[1], "__complete") == 0)
+        *rc = cli_complete(argc - 2, argv + 2, stdout);
+    else
+        return false;
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    int internal_rc;
+    if (run_internal(argc, argv, &internal_rc))
+        return internal_rc;
     struct cli_opts o;
     struct nl_err err = {0};
     if (cli_opts_parse(argc, argv, &o, &err) != NL_OK) {

@@ -89,7 +89,7 @@ struct ui_app {
     struct ui_theme theme;
     char **theme_names;
     size_t n_themes, theme_idx;
-    char *theme_dirs[2];
+    char *theme_dirs[UI_THEME_DIRS_MAX];
     size_t n_theme_dirs;
     bool theme_changed; /* the screen must re-resolve colours */
 

@@ -379,15 +379,17 @@ void ui_theme_resolve(const struct ui_theme *t, int ncolors, int no_color,
     }
 }
 
-size_t ui_theme_dirs(const char *extra, char *dirs[2])
+size_t ui_theme_dirs(const char *extra, char *dirs[UI_THEME_DIRS_MAX])
 {
     size_t n = 0;
-    struct nl_err err;
-    nl_err_clear(&err);
-    char *cfg = nl_xdg_dir(NL_XDG_CONFIG, &err);
-    if (cfg) {
-        dirs[n++] = xasprintf("%s/themes", cfg);
-        free(cfg);
+    static const enum nl_xdg_kind user_kinds[] = {NL_XDG_CONFIG, NL_XDG_DATA};
+    for (size_t i = 0; i < sizeof user_kinds / sizeof user_kinds[0]; i++) {
+        struct nl_err err;
+        nl_err_clear(&err);
+        char *base = nl_xdg_dir(user_kinds[i], &err);
+        if (base)
+            dirs[n++] = xasprintf("%s/themes", base);
+        free(base);
     }
     if (extra)
         dirs[n++] = xstrdup(extra);

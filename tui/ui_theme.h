@@ -116,8 +116,10 @@ size_t ui_theme_list(const char *const *dirs, size_t n_dirs, char ***names);
 void ui_theme_resolve(const struct ui_theme *t, int ncolors, int no_color,
                       struct ui_style out[UI_ROLE_COUNT]);
 
-/* The search path: $XDG_CONFIG_HOME/nestlab/themes (if resolvable), then extra (if not NULL).
- * Fills dirs (strings owned by the caller) and returns the count (<= 2). */
-size_t ui_theme_dirs(const char *extra, char *dirs[2]);
+/* The search path, a user's own themes first: $XDG_CONFIG_HOME/nestlab/themes and
+ * $XDG_DATA_HOME/nestlab/themes (where resolvable), then extra (the installed themes, if not
+ * NULL). Fills dirs (strings owned by the caller) and returns the count. */
+#define UI_THEME_DIRS_MAX 3
+size_t ui_theme_dirs(const char *extra, char *dirs[UI_THEME_DIRS_MAX]);
 
 #endif

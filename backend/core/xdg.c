@@ -16,6 +16,7 @@ static const struct xdg_rule rules[] = {
     [NL_XDG_CONFIG] = {"XDG_CONFIG_HOME", ".config"},
     [NL_XDG_CACHE] = {"XDG_CACHE_HOME", ".cache"},
     [NL_XDG_STATE] = {"XDG_STATE_HOME", ".local/state"},
+    [NL_XDG_DATA] = {"XDG_DATA_HOME", ".local/share"},
 };
 
 char *nl_xdg_dir(enum nl_xdg_kind kind, struct nl_err *err)

@@ -10,7 +10,7 @@
 
 #include "err.h"
 
-enum nl_xdg_kind { NL_XDG_CONFIG, NL_XDG_CACHE, NL_XDG_STATE };
+enum nl_xdg_kind { NL_XDG_CONFIG, NL_XDG_CACHE, NL_XDG_STATE, NL_XDG_DATA };
 
 /* Returns the directory (owned by the caller) or NULL with err set when neither XDG_* nor HOME
  * gives an absolute path. Does not create it. */

@@ -451,10 +451,52 @@ enum nl_code vs_call(struct vs_client *c, const char *method, const char *this_t
     return vs_call_ex(c, method, this_type, this_id, build, arg, NULL, reply, err);
 }
 
-static bool take_moref(xmlNode *rv, const char *name, struct vs_moref *out)
+static bool take_moref(const xmlNode *rv, const char *name, struct vs_moref *out)
 {
     vs_moref_clear(out);
     return vs_xml_moref(vs_xml_child(rv, name), out);
+}
+
+enum nl_code vs_service_content_read(const xmlNode *rv, const char *url,
+                                     struct vs_service_content *sc, struct nl_err *err)
+{
+    vs_service_content_clear(sc);
+    xmlNode *about = vs_xml_child(rv, "about");
+    bool ok = take_moref(rv, "rootFolder", &sc->root_folder) &&
+              take_moref(rv, "propertyCollector", &sc->property_collector) &&
+              take_moref(rv, "viewManager", &sc->view_manager) &&
+              take_moref(rv, "sessionManager", &sc->session_manager) && about;
+    take_moref(rv, "perfManager", &sc->perf_manager);
+    if (!ok)
+        return NL_ERR(err, NL_ERR_PROTOCOL, NULL,
+                      "The service content of \"%s\" lacks the root folder, property collector, "
+                      "view manager or session manager.",
+                      url);
+    sc->api_type = vs_xml_child_text(about, "apiType");
+    sc->api_version = vs_xml_child_text(about, "apiVersion");
+    sc->full_name = vs_xml_child_text(about, "fullName");
+    if (!sc->api_type ||
+        (strcmp(sc->api_type, "VirtualCenter") != 0 && strcmp(sc->api_type, "HostAgent") != 0))
+        return NL_ERR(err, NL_ERR_PROTOCOL, NULL,
+                      "The server \"%s\" is neither a vCenter nor an ESXi host (API type \"%s\").",
+                      url, sc->api_type ? sc->api_type : "");
+    if (!sc->api_version || !*sc->api_version)
+        return NL_ERR(err, NL_ERR_PROTOCOL, NULL, "The server \"%s\" did not say its API version.",
+                      url);
+    return NL_OK;
+}
+
+void vs_service_content_clear(struct vs_service_content *sc)
+{
+    vs_moref_clear(&sc->root_folder);
+    vs_moref_clear(&sc->property_collector);
+    vs_moref_clear(&sc->view_manager);
+    vs_moref_clear(&sc->session_manager);
+    vs_moref_clear(&sc->perf_manager);
+    free(sc->api_type);
+    free(sc->api_version);
+    free(sc->full_name);
+    sc->api_type = sc->api_version = sc->full_name = NULL;
 }
 
 static enum nl_code retrieve_service_content(struct vs_client *c, struct nl_err *err)
@@ -465,44 +507,13 @@ static enum nl_code retrieve_service_content(struct vs_client *c, struct nl_err 
                                  NULL, NULL, &o, &r, err);
     if (rc != NL_OK)
         return rc;
-    struct vs_service_content *sc = &c->sc;
-    xmlNode *rv = r.returnval;
-    xmlNode *about = vs_xml_child(rv, "about");
-    bool ok = take_moref(rv, "rootFolder", &sc->root_folder) &&
-              take_moref(rv, "propertyCollector", &sc->property_collector) &&
-              take_moref(rv, "viewManager", &sc->view_manager) &&
-              take_moref(rv, "sessionManager", &sc->session_manager) && about;
-    take_moref(rv, "perfManager", &sc->perf_manager);
-    if (!ok) {
-        rc = NL_ERR(err, NL_ERR_PROTOCOL, NULL,
-                    "The service content of \"%s\" lacks the root folder, property collector, "
-                    "view manager or session manager.",
-                    c->url);
-        goto cleanup;
+    rc = vs_service_content_read(r.returnval, c->url, &c->sc, err);
+    if (rc == NL_OK) {
+        pthread_mutex_lock(&c->lock);
+        free(c->soap_action);
+        c->soap_action = xasprintf("SOAPAction: urn:vim25/%s", c->sc.api_version);
+        pthread_mutex_unlock(&c->lock);
     }
-    free(sc->api_type);
-    free(sc->api_version);
-    free(sc->full_name);
-    sc->api_type = vs_xml_child_text(about, "apiType");
-    sc->api_version = vs_xml_child_text(about, "apiVersion");
-    sc->full_name = vs_xml_child_text(about, "fullName");
-    if (!sc->api_type ||
-        (strcmp(sc->api_type, "VirtualCenter") != 0 && strcmp(sc->api_type, "HostAgent") != 0)) {
-        rc = NL_ERR(err, NL_ERR_PROTOCOL, NULL,
-                    "The server \"%s\" is neither a vCenter nor an ESXi host (API type \"%s\").",
-                    c->url, sc->api_type ? sc->api_type : "");
-        goto cleanup;
-    }
-    if (!sc->api_version || !*sc->api_version) {
-        rc = NL_ERR(err, NL_ERR_PROTOCOL, NULL, "The server \"%s\" did not say its API version.",
-                    c->url);
-        goto cleanup;
-    }
-    pthread_mutex_lock(&c->lock);
-    free(c->soap_action);
-    c->soap_action = xasprintf("SOAPAction: urn:vim25/%s", sc->api_version);
-    pthread_mutex_unlock(&c->lock);
-cleanup:
     vs_reply_clear(&r);
     return rc;
 }
@@ -639,15 +650,7 @@ void vs_client_free(struct vs_client **pc)
         free(c->password);
     }
     explicit_bzero(c->pin, sizeof c->pin);
-    struct vs_service_content *sc = &c->sc;
-    vs_moref_clear(&sc->root_folder);
-    vs_moref_clear(&sc->property_collector);
-    vs_moref_clear(&sc->view_manager);
-    vs_moref_clear(&sc->session_manager);
-    vs_moref_clear(&sc->perf_manager);
-    free(sc->api_type);
-    free(sc->api_version);
-    free(sc->full_name);
+    vs_service_content_clear(&c->sc);
     free(c->soap_action);
     free(c->url);
     free(c->user);

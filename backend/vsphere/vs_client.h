@@ -44,6 +44,12 @@ struct vs_service_content {
     char *full_name;              /* about.fullName */
 };
 
+/* Reads a RetrieveServiceContent <returnval>: the morefs nestlab needs and about.apiType
+ * (VirtualCenter or HostAgent) and apiVersion; NL_ERR_PROTOCOL naming url when one is missing. */
+enum nl_code vs_service_content_read(const xmlNode *returnval, const char *url,
+                                     struct vs_service_content *sc, struct nl_err *err);
+void vs_service_content_clear(struct vs_service_content *sc);
+
 struct vs_client;
 
 /* Builds the parameters of a method under `method` (the element that already holds _this). */

@@ -121,14 +121,23 @@ cleanup:
     return rc;
 }
 
-static const struct vs_stream_spec *objects_spec(struct inv *inv, struct vs_stream_spec *s)
+/* Where the ObjectContents are: RetrievePropertiesEx and its continuation wrap them in a
+ * RetrieveResult, Envelope(1)/Body(2)/...Response(3)/returnval(4)/objects(5); the older
+ * RetrieveProperties answers with them as the returnvals themselves (depth 4). */
+static const struct vs_stream_spec *objects_spec_for(struct inv *inv, struct vs_stream_spec *s,
+                                                     const char *method)
 {
-    /* Envelope(1)/Body(2)/RetrievePropertiesExResponse(3)/returnval(4)/objects(5) */
-    s->element = "objects";
-    s->depth = 5;
+    bool plain = method && strcmp(method, "RetrieveProperties") == 0;
+    s->element = plain ? "returnval" : "objects";
+    s->depth = plain ? 4 : 5;
     s->fn = on_object;
     s->arg = inv;
     return s;
+}
+
+static const struct vs_stream_spec *objects_spec(struct inv *inv, struct vs_stream_spec *s)
+{
+    return objects_spec_for(inv, s, NULL);
 }
 
 static char *token_of(const struct vs_reply *r)
@@ -150,7 +159,7 @@ enum nl_code vs_inventory_parse(const char *method, long status, const char *bod
     struct vs_reply r;
     *token = NULL;
     enum nl_code rc = vs_reply_parse(method, "test", status, body, len, chunk,
-                                     objects_spec(&inv, &s), 0, &r, err);
+                                     objects_spec_for(&inv, &s, method), 0, &r, err);
     if (rc == NL_OK)
         *token = token_of(&r);
     vs_reply_clear(&r);

@@ -33,7 +33,8 @@ void vs_page_guard_clear(struct vs_page_guard *g);
 /* Reads the lab; the result is linked (nl_lab_link) and owned by the caller. endpoint names it. */
 struct nl_lab *vs_inventory_fetch(struct vs_client *c, const char *endpoint, struct nl_err *err);
 
-/* Parses one RetrievePropertiesEx/ContinueRetrievePropertiesEx reply body (status 200 or 500)
+/* Parses one RetrievePropertiesEx/ContinueRetrievePropertiesEx (or RetrieveProperties, whose
+ * returnvals are the objects themselves) reply body (status 200 or 500)
  * into lab and tree, fed in chunks of `chunk` bytes (0 = at once); *token receives the paging
  * token or NULL. NotAuthenticated inside a missingSet gives NL_ERR_AUTH (detail
  * "NotAuthenticated"); other missingSet faults skip that property. This is the network-free

@@ -153,29 +153,11 @@ static void test_stream(void)
     free(body);
 }
 
-/* The same reply indented, as many real servers and proxies send it: whitespace text between
- * every pair of elements. */
-static char *indent_xml(const char *xml, size_t len, size_t *out_len)
-{
-    char *out = malloc(len * 9 + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        out[n++] = xml[i];
-        if (xml[i] == '>' && i + 1 < len && xml[i + 1] == '<') {
-            memcpy(out + n, "\n       ", 8);
-            n += 8;
-        }
-    }
-    out[n] = '\0';
-    *out_len = n;
-    return out;
-}
-
 static void test_stream_indented(void)
 {
     size_t raw_len, len;
     char *raw = vs_fixture("inventory_page1.xml", &raw_len);
-    char *body = indent_xml(raw, raw_len, &len);
+    char *body = vs_fixture_indent(raw, raw_len, &len);
     static const size_t chunks[] = {0, 1, 7, 4096};
     for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
         int n = 0;

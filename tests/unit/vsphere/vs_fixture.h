@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static inline char *vs_fixture(const char *name, size_t *len)
 {
@@ -33,6 +34,24 @@ static inline char *vs_fixture(const char *name, size_t *len)
     buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+/* The same reply indented, as many real servers and proxies send it: whitespace text between
+ * every pair of elements. */
+static inline char *vs_fixture_indent(const char *xml, size_t len, size_t *out_len)
+{
+    char *out = malloc(len * 9 + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        out[n++] = xml[i];
+        if (xml[i] == '>' && i + 1 < len && xml[i + 1] == '<') {
+            memcpy(out + n, "\n       ", 8);
+            n += 8;
+        }
+    }
+    out[n] = '\0';
+    *out_len = n;
+    return out;
 }
 
 #endif
