@@ -17,12 +17,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(ssh);
     if (!kh)
         abort();
+    /* Exactly as libssh2_knownhost_readfile feeds its lines: fgets into a 4092-byte buffer (a
+     * longer line arrives in pieces), then readline(buf, strlen(buf)); the parser relies on the
+     * NUL that fgets leaves. */
     const char *text = (const char *)data;
+    char buf[4092];
     for (size_t start = 0; start < size;) {
-        const char *nl = memchr(text + start, '\n', size - start);
-        size_t end = nl ? (size_t)(nl - text) : size;
-        libssh2_knownhost_readline(kh, text + start, end - start, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-        start = end + 1;
+        size_t n = 0;
+        while (start + n < size && n < sizeof(buf) - 1 && text[start + n++] != '\n')
+            ;
+        memcpy(buf, text + start, n);
+        buf[n] = '\0';
+        libssh2_knownhost_readline(kh, buf, strlen(buf), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+        start += n;
     }
     const char *key = size >= 32 ? text + size - 32 : text;
     size_t keylen = size >= 32 ? 32 : size;
