@@ -448,6 +448,29 @@ static void parse_line(struct ops_journal *jr, const char *text, size_t len, siz
     json_decref(j);
 }
 
+static void parse_lines(struct ops_journal *jr, const char *data, size_t len, const char *origin)
+{
+    size_t start = 0, lineno = 0;
+    while (start < len) {
+        const char *nl = memchr(data + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - data) : len;
+        lineno++;
+        size_t k = start;
+        while (k < end && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r'))
+            k++;
+        if (k < end)
+            parse_line(jr, data + start, end - start, lineno, origin);
+        start = end + 1;
+    }
+}
+
+struct ops_journal *ops_journal_parse(const char *data, size_t len, const char *origin)
+{
+    struct ops_journal *jr = xcalloc(1, sizeof(*jr));
+    parse_lines(jr, data, len, origin);
+    return jr;
+}
+
 enum nl_code ops_journal_read(const char *path, struct ops_journal **out, struct nl_err *err)
 {
     enum nl_code rc = NL_OK;
@@ -488,18 +511,7 @@ enum nl_code ops_journal_read(const char *path, struct ops_journal **out, struct
             goto cleanup;
         }
     }
-    size_t start = 0, lineno = 0;
-    while (start < len) {
-        const char *nl = memchr(data + start, '\n', len - start);
-        size_t end = nl ? (size_t)(nl - data) : len;
-        lineno++;
-        size_t k = start;
-        while (k < end && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r'))
-            k++;
-        if (k < end)
-            parse_line(jr, data + start, end - start, lineno, path);
-        start = end + 1;
-    }
+    parse_lines(jr, data, len, path);
 done:
     *out = jr;
     jr = NULL;

@@ -89,6 +89,9 @@ enum nl_code ops_journal_settle(const char *path, const char *id, size_t index,
 /* Reads the whole journal. A missing file is an empty journal, not an error. NL_ERR_IO when the
  * file cannot be read, NL_ERR_LIMIT above 64 MiB. */
 enum nl_code ops_journal_read(const char *path, struct ops_journal **out, struct nl_err *err);
+/* The same from the file's contents (len bytes, no NUL needed); origin names it in the warnings.
+ * Never fails: lines that are not entries become warnings. */
+struct ops_journal *ops_journal_parse(const char *data, size_t len, const char *origin);
 void ops_journal_free(struct ops_journal **journal);
 
 /* The entry with this id, or the unique entry whose id starts with it; NULL id means the last
