@@ -4,7 +4,7 @@ NL_DEB_PACKAGES=(build-essential cmake pkg-config clang-format clang libclang-rt
     libncurses-dev libcurl4-openssl-dev libxml2-dev libjansson-dev libssh2-1-dev libssl-dev
     golang-go golang-github-vmware-govmomi-dev golang-golang-x-crypto-dev
     openssh-client openssh-server tmux curl ca-certificates python3 time iproute2 util-linux
-    dpkg-dev man-db groff-base zsh)
+    dpkg-dev man-db groff-base zsh clang-tidy)
 
 nl_install_deps() {
     local missing=()

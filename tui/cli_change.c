@@ -32,10 +32,12 @@ static enum nl_code undo_plan(const struct cli_opts *o, const struct nl_lab *lab
     if (o->args.n > 1)
         return NL_ERR(err, NL_ERR_USAGE, NULL, "undo takes at most one journal id.");
     struct ops_journal *j = NULL;
-    if (ops_journal_read(journal_path, &j, err) != NL_OK)
-        return err->code;
+    enum nl_code rc = ops_journal_read(journal_path, &j, err);
+    if (rc != NL_OK)
+        return rc;
     const struct ops_journal_entry *e = ops_journal_find(j, o->args.n ? o->args.v[0] : NULL, err);
-    enum nl_code rc = err->code;
+    /* Never NL_OK without a plan: ops_journal_find sets err when it finds nothing. */
+    rc = err->code != NL_OK ? err->code : NL_ERR_NOT_FOUND;
     if (e) {
         const char *by = ops_journal_undone_by(j, e);
         if (by && o->args.n) {

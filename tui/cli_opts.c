@@ -138,6 +138,9 @@ static int group_index(unsigned group)
 static enum nl_code store(struct cli_opts *o, const struct cli_option *s, const char *value,
                           struct nl_err *err)
 {
+    const enum cli_opt_kind kind = s->kind; /* the writes to o below cannot change it */
+    if (kind != CLI_OPT_FLAG && !value)
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "--%s needs a value.", s->name);
     void *field = (char *)o + s->offset;
     if (s->group) {
         int gi = group_index(s->group);
@@ -145,7 +148,7 @@ static enum nl_code store(struct cli_opts *o, const struct cli_option *s, const 
             o->group_option[gi] = s->name;
         o->groups_used |= s->group;
     }
-    switch (s->kind) {
+    switch (kind) {
     case CLI_OPT_FLAG:
         *(bool *)field = true;
         break;

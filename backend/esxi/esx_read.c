@@ -231,13 +231,13 @@ static enum nl_code fetch_lists(struct esx_session *s, struct esx_batch *b, cons
     for (size_t i = 0; i < vms->n; i++)
         esx_vm_data_init(&d->vms[d->n_vms++], &vms->items[i]);
     /* Optional facts: leave them unknown when the host cannot say. */
-    if (xml_item(s, b, ix[3], "Reading the CPU facts", &cpu, NULL) == NL_OK && cpu->n > 0) {
+    if (xml_item(s, b, ix[3], "Reading the CPU facts", &cpu, NULL) == NL_OK && cpu && cpu->n > 0) {
         d->cpu_packages = int_or(&cpu->items[0], "CPUPackages", -1);
         d->cpu_cores = int_or(&cpu->items[0], "CPUCores", -1);
         d->cpu_threads = int_or(&cpu->items[0], "CPUThreads", -1);
         d->hv_support = int_or(&cpu->items[0], "HVSupport", -1);
     }
-    if (xml_item(s, b, ix[4], "Reading the version", &ver, NULL) == NL_OK && ver->n > 0) {
+    if (xml_item(s, b, ix[4], "Reading the version", &ver, NULL) == NL_OK && ver && ver->n > 0) {
         d->version = xstrdup(esx_record_str(&ver->items[0], "Version"));
         d->build = xstrdup(esx_record_str(&ver->items[0], "Build"));
     }
@@ -320,7 +320,7 @@ enum nl_code esx_host_fetch(struct esx_session *s, struct esx_host_data **out, s
             xasprintf("Reading the security policy of vSwitch \"%s\"", d->vswitches[i].name);
         rc = xml_item(s, &b2, vsx[i], what, &r, err);
         free(what);
-        if (rc == NL_OK && r->n > 0)
+        if (rc == NL_OK && r && r->n > 0)
             fill_security(&d->vswitches[i].security, &r->items[0]);
         esx_records_free(&r);
     }
@@ -330,7 +330,7 @@ enum nl_code esx_host_fetch(struct esx_session *s, struct esx_host_data **out, s
             xasprintf("Reading the security policy of port group \"%s\"", d->portgroups[i].name);
         rc = xml_item(s, &b2, pgx[i], what, &r, err);
         free(what);
-        if (rc == NL_OK && r->n > 0)
+        if (rc == NL_OK && r && r->n > 0)
             fill_override(&d->portgroups[i], &r->items[0], find_vs(d, d->portgroups[i].vswitch));
         esx_records_free(&r);
     }

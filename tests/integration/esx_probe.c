@@ -148,8 +148,10 @@ int main(int argc, char **argv)
         hosts = calloc((size_t)(argc - i) + 1, sizeof(*hosts));
         for (int k = i; k < argc; k++) {
             char *eq = strrchr(argv[k], '=');
-            if (!eq)
+            if (!eq) {
+                free(hosts);
                 return 2;
+            }
             *eq = '\0';
             hosts[cfg.n_hosts].name = argv[k];
             hosts[cfg.n_hosts].address = localhost;
@@ -191,8 +193,8 @@ int main(int argc, char **argv)
             }
         }
     } else if (strcmp(cmd, "lab-security") == 0) {
-        struct apply_ctx ac = {ex, calloc(cfg.n_hosts, sizeof(struct nl_host)),
-                               calloc(cfg.n_hosts, sizeof(struct nl_err))};
+        struct apply_ctx ac = {ex, calloc(cfg.n_hosts + 1, sizeof(struct nl_host)),
+                               calloc(cfg.n_hosts + 1, sizeof(struct nl_err))};
         for (size_t k = 0; k < cfg.n_hosts; k++) {
             ac.hosts[k].name = hosts[k].name;
             ac.hosts[k].id = hosts[k].name;

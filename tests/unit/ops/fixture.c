@@ -147,7 +147,8 @@ char *fx_lab_state(const struct nl_lab *lab)
             xasprintf("vm %s power %s nested %s", v->name, nl_power_name(v->power),
                       ops_onoff_word(v->nested_hv == NL_TRI_TRUE ? NL_TRI_TRUE : NL_TRI_FALSE));
     }
-    qsort(lines, n, sizeof(*lines), cmp_str);
+    if (n > 1) /* qsort needs a non-null array, even of no element */
+        qsort(lines, n, sizeof(*lines), cmp_str);
     struct nl_buf b;
     nl_buf_init(&b, 0);
     for (size_t i = 0; i < n; i++) {
