@@ -12,8 +12,6 @@ void ui_app_message(struct ui_app *app, bool error, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    /* clang 14's analyser reports this va_list, started on the line above, as uninitialised. */
-    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
     vsnprintf(app->message, sizeof(app->message), fmt, ap);
     va_end(ap);
     app->message_error = error;
