@@ -1,10 +1,10 @@
 # Sourced by scripts/test and scripts/demo: installs the Debian packages nestlab needs, once.
 # Only what is missing is installed, so a prepared machine pays nothing.
-NL_DEB_PACKAGES=(build-essential cmake pkg-config clang-format
+NL_DEB_PACKAGES=(build-essential cmake pkg-config clang-format clang libclang-rt-14-dev
     libncurses-dev libcurl4-openssl-dev libxml2-dev libjansson-dev libssh2-1-dev libssl-dev
     golang-go golang-github-vmware-govmomi-dev golang-golang-x-crypto-dev
-    openssh-client tmux curl ca-certificates python3 time iproute2 util-linux
-    dpkg-dev man-db groff-base zsh)
+    openssh-client openssh-server tmux curl ca-certificates python3 time iproute2 util-linux
+    dpkg-dev man-db groff-base zsh clang-tidy)
 
 nl_install_deps() {
     local missing=()

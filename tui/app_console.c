@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backend/core/log.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_json.h"
 #include "backend/vsphere/vs_update.h"
@@ -51,15 +52,14 @@ static enum nl_code ask_passwords(const struct cli_opts *o, struct app_ctx *ctx,
     bool want_vc = c->url && !c->ssh_only && !o->direct;
     bool want_ssh =
         !c->ssh.key_file && (!want_vc || c->ssh.n_hosts > 0 || cache_exists(ctx->cache_path));
-    bool have_vc = env_set(vc_env) || env_set("NESTLAB_PASSWORD");
-    bool have_ssh =
-        env_set(ssh_env) || env_set("NESTLAB_SSH_PASSWORD") || env_set("NESTLAB_PASSWORD");
+    bool have_vc = env_set(vc_env);
+    bool have_ssh = env_set(ssh_env); /* never NESTLAB_PASSWORD unless ssh_env names it */
     char *vc_pw = NULL, *ssh_pw = NULL;
     char prompt[400];
     if (want_vc && !have_vc) {
         snprintf(prompt, sizeof(prompt), "Password for %s at %s: ", c->user ? c->user : "?",
                  c->url);
-        vc_pw = nl_password_get(NULL, NULL, prompt, true, err);
+        vc_pw = nl_password_get(NULL, prompt, true, err);
         if (!vc_pw)
             return err->code;
     }
@@ -67,7 +67,7 @@ static enum nl_code ask_passwords(const struct cli_opts *o, struct app_ctx *ctx,
         snprintf(prompt, sizeof(prompt), "SSH password for %s on the ESXi hosts of %s%s: ",
                  c->ssh.user ? c->ssh.user : "root", c->name,
                  vc_pw ? " (Enter: the same as vCenter's)" : "");
-        ssh_pw = nl_password_get(NULL, NULL, prompt, true, err);
+        ssh_pw = nl_password_get(NULL, prompt, true, err);
         if (!ssh_pw) {
             nl_secret_free(&vc_pw);
             return err->code;
@@ -164,8 +164,9 @@ static bool shutdown_ctx(struct app_ctx *ctx)
     atomic_store(&ctx->stopping, true);
     app_plans_cancel_all(ctx);
     if (atomic_load(&ctx->applying) > 0) {
-        fprintf(stderr, "nestlab: cancelled the steps not started yet; waiting for the running "
-                        "ones to finish...\n");
+        nl_term_printf(stderr,
+                       "nestlab: cancelled the steps not started yet; waiting for the running "
+                       "ones to finish...\n");
         while (atomic_load(&ctx->applying) > 0) {
             struct timespec ts = {0, 50 * 1000000L};
             nanosleep(&ts, NULL);
@@ -222,10 +223,10 @@ int cli_run_console(struct cli_opts *o)
         return rc;
     }
     if (ctx->ep_cfg->insecure)
-        fprintf(stderr,
-                "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
-                "pin the certificate with --thumbprint instead.\n",
-                ctx->ep_cfg->name);
+        nl_term_printf(stderr,
+                       "nestlab: warning: TLS verification is off for \"%s\" (--insecure); "
+                       "pin the certificate with --thumbprint instead.\n",
+                       ctx->ep_cfg->name);
     ctx->journal_path = nl_endpoint_journal_path(&err);
     ctx->cache_path = nl_endpoint_cache_path(ctx->ep_cfg->name, &err);
     if (!ctx->journal_path || !ctx->cache_path || ask_passwords(o, ctx, &err) != NL_OK) {

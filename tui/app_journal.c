@@ -28,14 +28,19 @@ void app_journal_result_free(void *p)
 static void entry_summary(const struct ops_journal *jn, const struct ops_journal_entry *e,
                           char *out, size_t size, bool *undoable)
 {
-    size_t ok = 0, failed = 0;
+    size_t ok = 0, failed = 0, unknown = 0;
+    *undoable = false;
     for (size_t i = 0; i < e->n_steps; i++) {
         ok += e->steps[i].result == OPS_RESULT_OK;
         failed += e->steps[i].result == OPS_RESULT_FAILED;
+        unknown += e->steps[i].result == OPS_RESULT_UNKNOWN;
+        *undoable = *undoable || ops_journal_step_sent(e, &e->steps[i]);
     }
-    *undoable = ok > 0;
-    size_t len = (size_t)snprintf(out, size, "%s: %zu changed, %zu failed",
-                                  e->intent ? e->intent : "?", ok, failed);
+    size_t len = (size_t)snprintf(out, size, "%s%s: %zu changed, %zu failed",
+                                  e->interrupted ? "INTERRUPTED " : "", e->intent ? e->intent : "?",
+                                  ok, failed);
+    if (unknown && len < size)
+        len += (size_t)snprintf(out + len, size - len, ", %zu unknown", unknown);
     if (e->undo_of && len < size)
         len += (size_t)snprintf(out + len, size - len, " (undo of %s)", e->undo_of);
     const char *by = ops_journal_undone_by(jn, e);

@@ -8,6 +8,7 @@
 #include "backend/core/xmalloc.h"
 #include "backend/ops/apply.h"
 #include "backend/ops/fix_plan.h"
+#include "backend/ops/lock.h"
 #include "tui/app_backend.h"
 #include "tui/cli.h"
 #include "tui/cli_change.h"
@@ -496,6 +497,7 @@ static enum ui_step_state step_state(const struct ops_step *s)
         return s->verify == OPS_VERIFY_MISMATCH ? UI_STEP_FAILED : UI_STEP_OK;
     case OPS_RESULT_FAILED:
     case OPS_RESULT_NOT_RUN:
+    case OPS_RESULT_UNKNOWN:
         return UI_STEP_FAILED;
     case OPS_RESULT_NONE:
         break;
@@ -523,6 +525,20 @@ static void progress(const struct ops_progress *p, void *user)
     app_post_events(j->ctx, &ev);
 }
 
+/* One change at a time per endpoint, shared with every other nestlab (lock.h); the console does
+ * not wait: the other one's change would make this plan stale anyway. */
+static enum nl_code app_change_lock(struct nl_endpoint *ep, struct ops_lock **lock,
+                                    struct nl_err *err)
+{
+    char *path = nl_endpoint_lock_path(nl_endpoint_name(ep), err);
+    if (!path)
+        return err->code;
+    enum nl_code rc = ops_lock_acquire(path, nl_endpoint_name(ep), "the nestlab console", 0, NULL,
+                                       NULL, lock, err);
+    free(path);
+    return rc;
+}
+
 static void apply_job_run(void *arg)
 {
     struct apply_job *j = arg;
@@ -536,10 +552,16 @@ static void apply_job_run(void *arg)
     ao.cancel = j->cancel;
     struct nl_err err = {0};
     enum nl_code rc;
+    struct ops_lock *lock = NULL;
     if (atomic_load(&j->ctx->stopping)) /* quit before it started: nothing was changed */
         rc = NL_ERR(&err, NL_ERR_STATE, NULL, "The console quit before the change started.");
     else
+        rc = app_change_lock(j->ep, &lock, &err);
+    /* The same write-ahead journal as the command line: a cancel, a quit or a kill of the
+     * console leaves the record of every step sent. */
+    if (rc == NL_OK)
         rc = ops_apply(j->plan, nl_endpoint_executor(j->ep), &ao, &err);
+    ops_lock_release(&lock);
     /* Final step texts carry the verification. */
     for (size_t i = 0; i < j->plan->n_steps; i++) {
         const struct ops_step *s = &j->plan->steps[i];

@@ -99,8 +99,8 @@ void app_hostkeys_report(struct app_ctx *ctx, struct app_refresh_result *r)
             continue;
         char text[1200];
         snprintf(text, sizeof(text),
-                 "REFUSED %s over SSH: %s Check the key on the host's console (ssh-keygen -lf "
-                 "/etc/ssh/ssh_host_ecdsa_key.pub); nestlab will not offer to accept it.",
+                 "REFUSED %s over SSH: %s Check the keys on the host's console (ssh-keygen -lf "
+                 "/etc/ssh/ssh_host_*_key.pub); nestlab will not offer to accept it.",
                  k->host, k->message);
         ui_events_add(&ctx->events, UI_EV_ERROR, 0, text);
     }

@@ -15,7 +15,7 @@
 /* Option groups a verb may accept (bit mask). Global options are always accepted. */
 enum cli_group {
     CLI_G_SCOPE = 1 << 0,    /* --cluster --host --all-physical --all-nested --all, VM names */
-    CLI_G_CHANGE = 1 << 1,   /* --dry-run --yes --parallel */
+    CLI_G_CHANGE = 1 << 1,   /* --dry-run --yes --parallel --wait */
     CLI_G_VSWITCH = 1 << 2,  /* --vswitch */
     CLI_G_TRUNK = 1 << 3,    /* --portgroup --vlan */
     CLI_G_SECURITY = 1 << 4, /* --promiscuous --forged-transmits --mac-changes --clear-overrides */
@@ -57,6 +57,7 @@ struct cli_opts {
     /* change */
     bool dry_run, yes;
     int parallel;
+    int wait_s; /* --wait: seconds to wait for another nestlab changing the endpoint */
     char *vswitch;
     char *portgroup;
     int vlan;                                           /* -1 unset */
@@ -143,8 +144,12 @@ int cli_complete(int argc, char **argv, FILE *out);
 enum nl_code cli_config_resolve(const struct cli_opts *o, struct nl_config *cfg,
                                 struct nl_endpoint_cfg **ep, struct nl_err *err);
 
-/* Prints "nestlab: MESSAGE" on stderr and returns the exit status for err's code. */
+/* Prints "nestlab: MESSAGE" on stderr and returns the exit status for err's code. An error
+ * message is one sentence that may quote server texts and names: it is written as one line
+ * through the terminal sanitiser, a newline in it escaped. */
 int cli_fail(const struct nl_err *err);
+/* Prints "nestlab: LABEL TEXT" on stderr the same way; LABEL is nestlab's own ("warning: "). */
+void cli_note(const char *label, const char *text);
 
 /* Asks "question [y/N]" on the terminal; false when stdin is not a terminal. */
 bool cli_confirm(const char *question);

@@ -6,9 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/core/term_text.h"
 #include "backend/ops/apply.h"
 #include "backend/ops/journal.h"
 #include "backend/ops/scope.h"
+#include "tui/cli_apply.h"
 #include "tui/cli_verbs.h"
 
 static enum nl_tri word_tri(const char *word)
@@ -30,15 +32,22 @@ static enum nl_code undo_plan(const struct cli_opts *o, const struct nl_lab *lab
     if (o->args.n > 1)
         return NL_ERR(err, NL_ERR_USAGE, NULL, "undo takes at most one journal id.");
     struct ops_journal *j = NULL;
-    if (ops_journal_read(journal_path, &j, err) != NL_OK)
-        return err->code;
+    enum nl_code rc = ops_journal_read(journal_path, &j, err);
+    if (rc != NL_OK)
+        return rc;
     const struct ops_journal_entry *e = ops_journal_find(j, o->args.n ? o->args.v[0] : NULL, err);
-    enum nl_code rc = err->code;
+    /* Never NL_OK without a plan: ops_journal_find sets err when it finds nothing. */
+    rc = err->code != NL_OK ? err->code : NL_ERR_NOT_FOUND;
     if (e) {
         const char *by = ops_journal_undone_by(j, e);
-        if (by && o->args.n)
-            fprintf(stderr, "nestlab: note: %s was already undone by %s; undoing it again.\n",
-                    e->id, by);
+        if (by && o->args.n) {
+            char *id = nl_term_name(e->id), *by_id = nl_term_name(by);
+            nl_term_printf(stderr,
+                           "nestlab: note: %s was already undone by %s; undoing it again.\n", id,
+                           by_id);
+            free(id);
+            free(by_id);
+        }
         rc = ops_undo_plan_new(lab, e, out, err);
     }
     ops_journal_free(&j);
@@ -110,22 +119,6 @@ enum nl_code cli_change_plan(const struct cli_opts *o, const struct nl_lab *lab,
     return rc;
 }
 
-static void print_progress(const struct ops_progress *p, void *user)
-{
-    (void)user;
-    if (p->event == OPS_PROGRESS_VERIFYING) {
-        fprintf(stderr, "verifying: reading the lab again...\n");
-        return;
-    }
-    if (p->event != OPS_PROGRESS_FINISHED)
-        return;
-    char *line = ops_step_text(p->plan, p->step);
-    fprintf(stderr, "[%zu/%zu] %s", p->done, p->total, line);
-    if (!strchr(line, '\n'))
-        fputc('\n', stderr);
-    free(line);
-}
-
 /* The shared body of security, trunk, nested-hv and undo. */
 static int run_change(struct cli_opts *o)
 {
@@ -135,12 +128,18 @@ static int run_change(struct cli_opts *o)
         return NL_ERR(&err, NL_ERR_USAGE, NULL,
                       "--read-only refuses every change; use --dry-run to see the plan."),
                cli_fail(&err);
+    cli_apply_guard();
     if (cli_session_open(o, &s, &err) != NL_OK)
         return cli_fail(&err);
     char *journal = nl_endpoint_journal_path(&err);
     struct ops_plan *plan = NULL;
-    int rc = 0;
-    if (!journal || cli_change_plan(o, s.lab, journal, &plan, &err) != NL_OK) {
+    struct ops_lock *lock = NULL;
+    int rc = 0, signo = 0;
+    char what[64];
+    snprintf(what, sizeof(what), "nestlab %s", o->verb);
+    /* Locked before the plan is made, so it starts from what another nestlab left. */
+    if (!journal || (!o->dry_run && cli_change_lock(o, &s, what, &lock, &err) != NL_OK) ||
+        cli_change_plan(o, s.lab, journal, &plan, &err) != NL_OK) {
         rc = cli_fail(&err);
         goto cleanup;
     }
@@ -151,7 +150,7 @@ static int run_change(struct cli_opts *o)
             cli_print_json(ops_plan_to_json(plan));
         } else {
             char *text = ops_plan_text(plan);
-            fputs(text, stdout);
+            nl_term_fputs(text, stdout);
             free(text);
         }
     }
@@ -172,34 +171,31 @@ static int run_change(struct cli_opts *o)
         snprintf(question, sizeof(question), "Apply %zu change(s) through %s?", counts.planned,
                  nl_endpoint_executor(s.ep)->transport);
         if (!cli_confirm(question)) {
-            fprintf(stderr, "nestlab: nothing changed.\n");
+            nl_term_printf(stderr, "nestlab: nothing changed.\n");
             rc = 1;
             goto cleanup;
         }
     }
-    struct ops_apply_opts ao;
-    ops_apply_opts_init(&ao);
-    if (o->parallel)
-        ao.parallel = (unsigned)o->parallel;
-    ao.journal_path = journal;
-    if (!o->json) {
-        ao.progress = print_progress;
-    }
-    if (ops_apply(plan, nl_endpoint_executor(s.ep), &ao, &err) != NL_OK)
+    if (cli_apply(o, &s, plan, journal, &signo, &err) != NL_OK)
         rc = cli_fail(&err);
     if (o->json) {
         cli_print_json(ops_plan_to_json(plan));
+    } else if (signo) {
+        cli_apply_interrupted(plan, signo);
     } else {
         char *summary = ops_plan_summary(plan);
-        printf("%s\n", summary);
+        nl_term_printf(stdout, "%s\n", summary);
         free(summary);
         if (plan->journal_id)
-            printf("Journal: %s (undo with: nestlab undo %s)\n", plan->journal_id,
-                   plan->journal_id);
+            nl_term_printf(stdout, "Journal: %s (undo with: nestlab undo %s)\n", plan->journal_id,
+                           plan->journal_id);
     }
-    if (rc == 0)
+    if (signo)
+        rc = 128 + signo;
+    else if (rc == 0)
         rc = ops_plan_exit_status(plan);
 cleanup:
+    ops_lock_release(&lock);
     ops_plan_free(&plan);
     free(journal);
     cli_session_close(&s);

@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/ops/apply.h"
 #include "backend/ops/check.h"
 #include "backend/ops/fix_plan.h"
 #include "backend/ops/plan.h"
+#include "tui/cli_apply.h"
 #include "tui/cli_verbs.h"
 
 static void print_report(const struct ops_report *rep, bool json)
@@ -24,7 +26,7 @@ static void print_report(const struct ops_report *rep, bool json)
     struct nl_err err = {0};
     nl_buf_init(&out, 0);
     if (ops_report_to_text(rep, &out, &err) == NL_OK)
-        fwrite(out.data, 1, out.len, stdout);
+        nl_term_fputs(out.data, stdout);
     nl_buf_free(&out);
 }
 
@@ -56,7 +58,7 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
     size_t n_notes = 0;
     ops_fix_plan_new(s->lab, rep, o->power_cycle, &plan, &notes, &n_notes, &err);
     for (size_t i = 0; i < n_notes; i++)
-        fprintf(stderr, "nestlab: %s\n", notes[i]);
+        cli_note("", notes[i]);
     struct ops_counts counts = {0};
     if (plan)
         ops_plan_counts(plan, &counts);
@@ -65,10 +67,10 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
     json_t *doc = o->json ? json_pack("{s:o}", "before", ops_report_to_json(rep)) : NULL;
     if (!doc) {
         print_report(rep, false);
-        printf("\nFix plan (%zu change(s)):\n", counts.planned);
+        nl_term_printf(stdout, "\nFix plan (%zu change(s)):\n", counts.planned);
         if (plan) {
             char *text = ops_plan_text(plan);
-            fputs(text, stdout);
+            nl_term_fputs(text, stdout);
             free(text);
         }
     }
@@ -81,20 +83,23 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
         goto cleanup;
     }
     char *journal = nl_endpoint_journal_path(&err);
-    struct ops_apply_opts ao;
-    ops_apply_opts_init(&ao);
-    ao.journal_path = journal;
     struct nl_err aerr = {0};
-    if (ops_apply(plan, nl_endpoint_executor(s->ep), &ao, &aerr) != NL_OK)
-        fprintf(stderr, "nestlab: %s\n", aerr.message);
+    int signo = 0;
+    if (journal && cli_apply(o, s, plan, journal, &signo, &aerr) != NL_OK)
+        cli_note("", aerr.message);
     free(journal);
+    if (signo) {
+        cli_apply_interrupted(plan, signo);
+        rc = 128 + signo;
+        goto cleanup;
+    }
     if (!doc) {
         char *summary = ops_plan_summary(plan);
-        printf("%s\n", summary);
+        nl_term_printf(stdout, "%s\n", summary);
         free(summary);
         if (plan->journal_id)
-            printf("Journal: %s (undo with: nestlab undo %s)\n", plan->journal_id,
-                   plan->journal_id);
+            nl_term_printf(stdout, "Journal: %s (undo with: nestlab undo %s)\n", plan->journal_id,
+                           plan->journal_id);
     }
     /* Check again on the lab as it now is. */
     struct nl_lab *now = nl_endpoint_inventory(s->ep, &err);
@@ -109,7 +114,7 @@ static int run_fix(struct cli_opts *o, struct cli_session *s, const struct ops_r
     after = ops_check_run(s->lab, &opt);
     rc = ops_report_exit_status(after);
     if (!doc) {
-        printf("\nAfter the fix:\n");
+        nl_term_printf(stdout, "\nAfter the fix:\n");
         print_report(after, false);
     }
 report:;
@@ -125,16 +130,19 @@ report:;
         cli_print_json(doc);
         doc = NULL;
     } else if (errors == 0) {
-        printf("\nNo error remains.\n");
+        nl_term_printf(stdout, "\nNo error remains.\n");
     } else if (automatic == 0) {
-        printf("\n%zu error(s) remain, and each needs a person: its \"fix:\" line says what to "
-               "do.\n",
-               errors);
+        nl_term_printf(
+            stdout,
+            "\n%zu error(s) remain, and each needs a person: its \"fix:\" line says what to "
+            "do.\n",
+            errors);
     } else {
-        printf("\n%zu error(s) remain; %zu of them nestlab can fix%s, the other %zu need a "
-               "person.\n",
-               errors, automatic, after ? " on another run" : " (run without --dry-run)",
-               errors - automatic);
+        nl_term_printf(stdout,
+                       "\n%zu error(s) remain; %zu of them nestlab can fix%s, the other %zu need a "
+                       "person.\n",
+                       errors, automatic, after ? " on another run" : " (run without --dry-run)",
+                       errors - automatic);
     }
 cleanup:
     json_decref(doc);
@@ -159,8 +167,16 @@ int cli_run_check(struct cli_opts *o)
     if (o->power_cycle && !o->fix)
         return NL_ERR(&err, NL_ERR_USAGE, NULL, "--power-cycle only applies with --fix."),
                cli_fail(&err);
+    if (o->fix)
+        cli_apply_guard();
     if (cli_session_open(o, &s, &err) != NL_OK)
         return cli_fail(&err);
+    struct ops_lock *lock = NULL;
+    if (o->fix && !o->dry_run &&
+        cli_change_lock(o, &s, "nestlab check --fix", &lock, &err) != NL_OK) {
+        cli_session_close(&s);
+        return cli_fail(&err);
+    }
     struct ops_check_options opt;
     check_options(o, &opt);
     struct ops_report *rep = ops_check_run(s.lab, &opt);
@@ -172,6 +188,7 @@ int cli_run_check(struct cli_opts *o)
         rc = ops_report_exit_status(rep);
     }
     ops_report_free(&rep);
+    ops_lock_release(&lock);
     cli_session_close(&s);
     return rc;
 }

@@ -7,16 +7,24 @@
 #include <string.h>
 
 #include "backend/core/config.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xdg.h"
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_json.h"
 #include "tui/cli.h"
 #include "tui/ui_theme.h"
 
+/* A candidate goes to the shell, which shows it on the terminal: a name holding a character the
+ * terminal would act on (a newline, ESC, C1, bidi controls) is not offered, since its escaped
+ * form would complete to a different name. */
 static void emit(FILE *out, const char *word, const char *prefix)
 {
-    if (word && *word && strncmp(word, prefix, strlen(prefix)) == 0)
+    if (!word || !*word || strncmp(word, prefix, strlen(prefix)) != 0)
+        return;
+    char *shown = nl_term_escape(word, 0);
+    if (strcmp(shown, word) == 0)
         fprintf(out, "%s\n", word);
+    free(shown);
 }
 
 static const struct cli_option *option_named(const char *word)

@@ -24,8 +24,9 @@ static const char scope_note[] =
     "arguments. An empty scope is an error, never \"everything\".\n";
 
 static const char passwords_note[] =
-    "Passwords come from NESTLAB_PASSWORD (SSH: NESTLAB_SSH_PASSWORD) or the variable the config\n"
-    "names, or are asked for on the terminal; nestlab never stores them.\n";
+    "The vCenter password comes from NESTLAB_PASSWORD, the SSH password from\n"
+    "NESTLAB_SSH_PASSWORD (or the variables the config names), else nestlab asks on the\n"
+    "terminal; one is never used for the other, and nestlab never stores them.\n";
 
 static const char exit_note[] =
     "Exit status: 0 ok, 1 failure, 2 usage, 3 connection, TLS or authentication, 4 server fault\n"
@@ -211,7 +212,8 @@ void cli_print_man(FILE *out)
     roff(out, scope_note);
     fputs(".SH ENVIRONMENT\n"
           ".TP\n.B NESTLAB_PASSWORD\nthe vCenter password (never written anywhere by nestlab)\n"
-          ".TP\n.B NESTLAB_SSH_PASSWORD\nthe ESXi root password for SSH\n"
+          ".TP\n.B NESTLAB_SSH_PASSWORD\nthe ESXi root password for SSH (never taken from "
+          "NESTLAB_PASSWORD unless ssh.password_env names it)\n"
           ".TP\n.B NESTLAB_URL\\fR, \\fBNESTLAB_USER\nthe vCenter SDK URL and user, like govc's "
           "GOVC_URL\n"
           ".TP\n.B XDG_CONFIG_HOME\\fR, \\fBXDG_CACHE_HOME\\fR, \\fBXDG_STATE_HOME\\fR, "

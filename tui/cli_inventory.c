@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/model/lab_json.h"
 #include "backend/model/lab_text.h"
 #include "tui/cli_verbs.h"
@@ -28,7 +29,7 @@ int cli_run_inventory(struct cli_opts *o)
         struct nl_buf out;
         nl_buf_init(&out, 0);
         if (nl_lab_to_text(s.lab, &out, &err) == NL_OK)
-            fwrite(out.data, 1, out.len, stdout);
+            nl_term_fputs(out.data, stdout);
         else
             rc = cli_fail(&err);
         nl_buf_free(&out);
@@ -37,10 +38,10 @@ int cli_run_inventory(struct cli_opts *o)
     size_t n_unread;
     nl_endpoint_host_errors(s.ep, &n_unread);
     if (rc == 0 && s.lab->n_hosts > 0 && n_unread == s.lab->n_hosts) {
-        fprintf(stderr,
-                "nestlab: no host could be read; everything above is from the cache of "
-                "%s.\n",
-                nl_endpoint_name(s.ep));
+        nl_term_printf(stderr,
+                       "nestlab: no host could be read; everything above is from the cache of "
+                       "%s.\n",
+                       nl_endpoint_name(s.ep));
         rc = 3;
     }
     cli_session_close(&s);

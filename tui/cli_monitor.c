@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/journal.h"
 #include "backend/perf/perf_batch.h"
@@ -99,8 +100,11 @@ static void watch_init(struct watch *w, const struct nl_lab *lab, const struct o
         if (skip_unreachable &&
             (host->connection == NL_CONN_NOT_RESPONDING ||
              host->connection == NL_CONN_DISCONNECTED || host->source == NL_SOURCE_CACHE)) {
-            fprintf(stderr, "nestlab: note: not watching \"%s\": it could not be read over SSH.\n",
-                    host->name ? host->name : host->id);
+            char *name = nl_term_name(host->name ? host->name : host->id);
+            nl_term_printf(stderr,
+                           "nestlab: note: not watching \"%s\": it could not be read over SSH.\n",
+                           name);
+            free(name);
             continue;
         }
         w->hosts[w->n] = scope->hosts[i];
@@ -148,9 +152,9 @@ static void print_num(json_t *obj, const char *key, double v, int decimals)
         return;
     }
     if (isnan(v))
-        printf(" %10s", "-");
+        nl_term_printf(stdout, " %10s", "-");
     else
-        printf(" %10.*f", decimals, v);
+        nl_term_printf(stdout, " %10.*f", decimals, v);
 }
 
 /* Prints (or adds to the JSON) every sample of each host newer than what was printed before. */
@@ -176,7 +180,10 @@ static void print_samples(struct watch *w, const struct perf_store *store)
                 json_object_set_new(sj, "time", json_string(when));
                 json_array_append_new(w->samples[h], sj);
             } else {
-                printf("%-28.28s %s", host->name ? host->name : host->id, when);
+                char name[160];
+                nl_term_fit(host->name ? host->name : host->id, 28, true, NL_TERM_BACKSLASH, name,
+                            sizeof(name));
+                nl_term_printf(stdout, "%s %s", name, when);
             }
             print_num(sj, "cpu_percent", smp.v, 2);
             print_num(sj, "cpu_mhz", value_at(mhz, smp.t), 0);
@@ -253,15 +260,16 @@ int cli_run_monitor(struct cli_opts *o)
     int samples = o->samples ? o->samples : 3;
     if (!vc) {
         if (samples > 1000)
-            fprintf(stderr, "nestlab: note: esxtop takes at most 1000 samples per run.\n");
-        fprintf(stderr,
-                "nestlab: monitor: esxtop over SSH, one sample every %d s (pkts/s = frames the "
-                "vSwitches delivered; CPU MHz, broadcasts and KB/s are not measured by esxtop).\n",
-                PERF_ESXTOP_INTERVAL);
+            nl_term_printf(stderr, "nestlab: note: esxtop takes at most 1000 samples per run.\n");
+        nl_term_printf(
+            stderr,
+            "nestlab: monitor: esxtop over SSH, one sample every %d s (pkts/s = frames the "
+            "vSwitches delivered; CPU MHz, broadcasts and KB/s are not measured by esxtop).\n",
+            PERF_ESXTOP_INTERVAL);
     }
     if (!o->json)
-        printf("%-28s %-20s %10s %10s %10s %10s %10s\n", "HOST", "TIME (UTC)", "CPU %", "CPU MHz",
-               "pkts/s", "bcast/s", "rx KB/s");
+        nl_term_printf(stdout, "%-28s %-20s %10s %10s %10s %10s %10s\n", "HOST", "TIME (UTC)",
+                       "CPU %", "CPU MHz", "pkts/s", "bcast/s", "rx KB/s");
     signal(SIGINT, on_interrupt);
     for (bool first = true;; first = false) {
         double started = now_s();
@@ -370,8 +378,9 @@ int cli_run_cost(struct cli_opts *o)
         if (o->json)
             cli_print_json(json_pack("{s:[]}", "rows"));
         else
-            printf("No vSwitch security change in the last hour of the journal: nothing to "
-                   "measure.\n");
+            nl_term_printf(stdout,
+                           "No vSwitch security change in the last hour of the journal: nothing to "
+                           "measure.\n");
         goto out;
     }
     if (cli_session_open(o, &s, &err) != NL_OK) {
@@ -398,9 +407,12 @@ int cli_run_cost(struct cli_opts *o)
     }
     struct perf_cost_table *t = perf_cost_compute(store, events, n_events, hosts, nh, NULL);
     char *text = o->json ? perf_cost_format_json(t) : perf_cost_format_text(t);
-    fputs(text, stdout);
-    if (o->json)
+    if (o->json) {
+        fputs(text, stdout);
         fputc('\n', stdout);
+    } else {
+        nl_term_fputs(text, stdout);
+    }
     free(text);
     perf_cost_table_free(&t);
 cleanup:

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/esxi/esx_perf.h"
 #include "backend/perf/perf_batch.h"
 #include "backend/perf/perf_metric.h"
+#include "tui/cli.h"
 
 struct esxtop_job {
     struct esx_pool *pool;
@@ -56,8 +58,11 @@ enum nl_code cli_monitor_esxtop(struct esx_pool *pool, const struct nl_lab *lab,
                    lab->hosts[hosts[i]].name);
         char text[700];
         nl_err_format(&job.errs[i], text, sizeof(text));
-        fprintf(stderr, "nestlab: warning: no esxtop samples from \"%s\": %s\n",
-                lab->hosts[hosts[i]].name, text);
+        char *name = nl_term_name(lab->hosts[hosts[i]].name);
+        char *label = xasprintf("warning: no esxtop samples from \"%s\": ", name);
+        cli_note(label, text);
+        free(label);
+        free(name);
         if (!*failed)
             first = job.errs[i].code;
         if (!*failed && err && err->code == NL_OK)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xdg.h"
 #include "backend/core/xmalloc.h"
 #include "tui/cli.h"
@@ -55,6 +56,8 @@ static const struct cli_option opt_table[] = {
      "apply without asking (needed when stdin is not a terminal)", NULL},
     {"parallel", 0, CLI_OPT_INT, CLI_G_CHANGE, F(parallel), 1, 256, "N",
      "hosts changed at once (default 16)", NULL},
+    {"wait", 0, CLI_OPT_INT, CLI_G_CHANGE, F(wait_s), 0, 86400, "SECONDS",
+     "wait this long for another nestlab changing the endpoint (default: refuse at once)", NULL},
     {"vswitch", 0, CLI_OPT_STRING, CLI_G_VSWITCH, F(vswitch), 0, 0, "NAME",
      "the standard vSwitch, e.g. vSwitch0", NULL},
     {"portgroup", 0, CLI_OPT_STRING, CLI_G_TRUNK, F(portgroup), 0, 0, "NAME",
@@ -142,6 +145,9 @@ static int group_index(unsigned group)
 static enum nl_code store(struct cli_opts *o, const struct cli_option *s, const char *value,
                           struct nl_err *err)
 {
+    const enum cli_opt_kind kind = s->kind; /* the writes to o below cannot change it */
+    if (kind != CLI_OPT_FLAG && !value)
+        return NL_ERR(err, NL_ERR_USAGE, NULL, "--%s needs a value.", s->name);
     void *field = (char *)o + s->offset;
     if (s->group) {
         int gi = group_index(s->group);
@@ -149,7 +155,7 @@ static enum nl_code store(struct cli_opts *o, const struct cli_option *s, const 
             o->group_option[gi] = s->name;
         o->groups_used |= s->group;
     }
-    switch (s->kind) {
+    switch (kind) {
     case CLI_OPT_FLAG:
         *(bool *)field = true;
         break;
@@ -308,11 +314,18 @@ enum nl_code cli_config_resolve(const struct cli_opts *o, struct nl_config *cfg,
     return NL_OK;
 }
 
+void cli_note(const char *label, const char *text)
+{
+    char *line = nl_term_escape(text, 0);
+    fprintf(stderr, "nestlab: %s%s\n", label, line);
+    free(line);
+}
+
 int cli_fail(const struct nl_err *err)
 {
     char text[700];
     nl_err_format(err, text, sizeof(text));
-    fprintf(stderr, "nestlab: %s\n", text);
+    cli_note("", text);
     return nl_code_exit_status(err->code);
 }
 
@@ -321,7 +334,7 @@ bool cli_confirm(const char *question)
     FILE *tty = fopen("/dev/tty", "r+");
     if (!tty)
         return false;
-    fprintf(tty, "%s [y/N] ", question);
+    nl_term_printf(tty, "%s [y/N] ", question);
     fflush(tty);
     char line[16];
     bool yes = fgets(line, sizeof(line), tty) && (line[0] == 'y' || line[0] == 'Y');

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/ops/apply.h"
 #include "backend/ops/check.h"
 #include "backend/ops/drift.h"
@@ -29,7 +30,7 @@ static enum nl_code drift_one(const struct cli_opts *o, const struct nl_lab *lab
         json_array_append_new(all, ops_drift_to_json(d));
     } else {
         char *text = ops_drift_text(d);
-        fputs(text, stdout);
+        nl_term_fputs(text, stdout);
         free(text);
     }
     ops_drift_free(&d);
@@ -57,8 +58,11 @@ static enum nl_code drift_per_cluster(const struct cli_opts *o, const struct nl_
             scope->n_hosts > 0) {
             if (!all && n_shown++)
                 putchar('\n');
-            if (!all && c < lab->n_clusters)
-                printf("Cluster %s:\n", lab->clusters[c].name);
+            if (!all && c < lab->n_clusters) {
+                char *name = nl_term_name(lab->clusters[c].name);
+                nl_term_printf(stdout, "Cluster %s:\n", name);
+                free(name);
+            }
             rc = drift_one(o, lab, scope, all, err);
         }
         ops_scope_free(&scope);
@@ -67,7 +71,7 @@ static enum nl_code drift_per_cluster(const struct cli_opts *o, const struct nl_
             return rc;
     }
     if (n_shown == 0 && !all)
-        printf("No hosts.\n");
+        nl_term_printf(stdout, "No hosts.\n");
     return NL_OK;
 }
 
@@ -104,7 +108,30 @@ int cli_run_drift(struct cli_opts *o)
 
 /* journal --reconcile: with vCenter, the change sets made over SSH (which vCenter did not see
  * being made); in direct mode, every change set of this endpoint. */
-static int reconcile_journal(struct cli_opts *o, const struct ops_journal *j)
+/* Records, for every unknown step the live lab settles, whether it was applied. */
+static void record_settlements(const struct ops_reconcile *r, const char *path)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct ops_reconcile_entry *re = &r->entries[i];
+        for (size_t k = 0; k < re->n_settled; k++) {
+            const struct ops_settlement *st = &re->settled[k];
+            if (st->where != OPS_WHERE_AFTER && st->where != OPS_WHERE_BEFORE)
+                continue;
+            struct ops_step s = {0};
+            s.result = st->where == OPS_WHERE_AFTER ? OPS_RESULT_OK : OPS_RESULT_NOT_RUN;
+            if (st->where == OPS_WHERE_BEFORE)
+                NL_ERR(&s.error, NL_ERR_STATE, "settled",
+                       "Not applied: journal --reconcile found the target as before.");
+            struct nl_err err = {0};
+            if (ops_journal_settle(path, re->entry->id, st->index, &s,
+                                   "settled from the live lab by journal --reconcile",
+                                   &err) != NL_OK)
+                fprintf(stderr, "nestlab: warning: %s\n", err.message);
+        }
+    }
+}
+
+static int reconcile_journal(struct cli_opts *o, const struct ops_journal *j, const char *path)
 {
     struct nl_err err = {0};
     struct cli_session s;
@@ -113,14 +140,15 @@ static int reconcile_journal(struct cli_opts *o, const struct ops_journal *j)
     bool vcenter = nl_endpoint_mode(s.ep) == NL_MODE_VCENTER;
     struct ops_reconcile *r =
         ops_reconcile_new(j, s.lab, nl_endpoint_name(s.ep), vcenter ? "ssh" : NULL, 0);
+    record_settlements(r, path);
     if (o->json) {
         cli_print_json(ops_reconcile_to_json(r));
     } else if (r->n == 0) {
-        printf("Nothing to reconcile: no change set %s.\n",
-               vcenter ? "was made over SSH" : "changed anything");
+        nl_term_printf(stdout, "Nothing to reconcile: no change set %s.\n",
+                       vcenter ? "was made over SSH" : "changed anything");
     } else {
         char *text = ops_reconcile_text(r, vcenter ? "vCenter" : "the hosts (SSH)");
-        fputs(text, stdout);
+        nl_term_fputs(text, stdout);
         free(text);
     }
     ops_reconcile_free(&r);
@@ -144,15 +172,16 @@ int cli_run_journal(struct cli_opts *o)
     int rc = 0;
     if (o->reconcile) {
         for (size_t i = 0; i < j->n_warnings; i++) /* the listings below carry them themselves */
-            fprintf(stderr, "nestlab: warning: %s\n", j->warnings[i]);
-        rc = reconcile_journal(o, j);
+            cli_note("warning: ", j->warnings[i]);
+        rc = reconcile_journal(o, j, path);
     } else if (o->json) {
         cli_print_json(ops_journal_to_json(j));
     } else if (j->n_entries == 0) {
-        printf("The journal is empty: nestlab has changed nothing yet (%s).\n", path);
+        nl_term_printf(stdout, "The journal is empty: nestlab has changed nothing yet (%s).\n",
+                       path);
     } else {
         char *text = ops_journal_text(j, true);
-        fputs(text, stdout);
+        nl_term_fputs(text, stdout);
         free(text);
     }
     ops_journal_free(&j);

@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "backend/core/log.h"
+#include "backend/core/secret.h"
 #include "backend/core/xdg.h"
 #include "tui/cli.h"
+#include "tui/cli_apply.h"
+#include "tui/cli_change.h"
 #include "tui/cli_verbs.h"
 
 static const struct cli_verb verbs[] = {
@@ -145,6 +148,8 @@ static bool run_internal(int argc, char **argv, int *rc)
 
 int main(int argc, char **argv)
 {
+    /* Passwords may be in the environment already: no core dump from here on (secret.h). */
+    nl_secret_protect_process();
     setlocale(LC_ALL, "");
     int internal_rc;
     if (run_internal(argc, argv, &internal_rc))
@@ -189,6 +194,10 @@ int main(int argc, char **argv)
         rc = cli_fail(&err);
         goto cleanup;
     }
+    /* The signals of a change are taken from here on (cli_apply.h): the sooner, the smaller
+     * the moment in which Ctrl-C still has its default action. */
+    if (v && (cli_is_change_verb(v->name) || (strcmp(v->name, "check") == 0 && o.fix)))
+        cli_apply_guard();
     open_log(&o);
     rc = v ? v->run(&o) : cli_run_console(&o);
 cleanup:

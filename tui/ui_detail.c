@@ -94,6 +94,8 @@ static void host_lines(const struct nl_lab *lab, const struct nl_host *h, const 
     if (h->backing_vm >= 0)
         ui_lines_add(o, UI_ROLE_HOST_NESTED, "  Backed by   VM %s (%s match)",
                      lab->vms[h->backing_vm].name, h->link == NL_LINK_UUID ? "BIOS UUID" : "name");
+    else if (h->link == NL_LINK_AMBIGUOUS)
+        ui_lines_add(o, UI_ROLE_WARN, "  Backed by   ? (BIOS UUID shared by several VMs or hosts)");
     if (h->cpu_model)
         ui_lines_add(o, UI_ROLE_NORMAL, "  CPU         %s", h->cpu_model);
     if (h->cpu_packages >= 0)

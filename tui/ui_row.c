@@ -87,9 +87,9 @@ static void describe_host(const struct ui_tree *t, size_t hi, struct ui_row *r)
 {
     const struct nl_lab *lab = t->lab;
     const struct nl_host *h = &lab->hosts[hi];
-    bool nested = h->backing_vm >= 0;
+    bool nested = nl_host_is_nested(h);
     r->name_role = nested ? UI_ROLE_HOST_NESTED : UI_ROLE_HOST;
-    if (nested)
+    if (h->backing_vm >= 0)
         snprintf(r->link, sizeof(r->link), "<- %s", lab->vms[h->backing_vm].name);
     if (h->connection == NL_CONN_DISCONNECTED)
         badge(r, UI_ROLE_ERROR, "disconnected");

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "backend/core/term_text.h"
 #include "tui/ui.h"
 #include "tui/ui_app.h"
 #include "tui/ui_screen.h"
@@ -68,14 +69,15 @@ int ui_run(struct ui_backend *be, const struct ui_options *opt)
 {
     setlocale(LC_ALL, "");
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "nestlab: the console needs a terminal; use a command such as "
-                        "'nestlab inventory' in scripts.\n");
+        nl_term_printf(stderr, "nestlab: the console needs a terminal; use a command such as "
+                               "'nestlab inventory' in scripts.\n");
         return 1;
     }
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
         const char *term = getenv("TERM");
-        fprintf(stderr, "nestlab: cannot use terminal type '%s'.\n", term ? term : "(unset)");
+        nl_term_printf(stderr, "nestlab: cannot use terminal type '%s'.\n",
+                       term ? term : "(unset)");
         return 1;
     }
     struct ui_app app;

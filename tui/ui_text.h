@@ -1,6 +1,7 @@
 /* Terminal text measured in columns, not bytes: UTF-8 names (CJK takes two columns, combining
- * marks none) are cut to a width with an ellipsis, and bytes that would move the cursor or start
- * an escape sequence (hostile names) are shown as '?'. Needs an UTF-8 LC_CTYPE (setlocale). */
+ * marks none) are cut to a width with an ellipsis, and characters that would move the cursor,
+ * start an escape sequence or reorder text (hostile names) are shown escaped (\x1B, \u009B) by
+ * backend/core/term_text. Needs an UTF-8 LC_CTYPE (setlocale); otherwise ASCII only. */
 #ifndef NL_UI_TEXT_H
 #define NL_UI_TEXT_H
 

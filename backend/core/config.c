@@ -1,6 +1,7 @@
 #include "backend/core/config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "backend/core/secret.h"
 #include "backend/core/xmalloc.h"
 
 static void ssh_defaults(struct nl_ssh_cfg *ssh)
@@ -281,55 +283,69 @@ const struct nl_ssh_host_cfg *nl_ssh_cfg_host(const struct nl_ssh_cfg *ssh, cons
     return NULL;
 }
 
+/* Reads a line from the terminal without echo, straight into one buffer with read(2): stdio
+ * would keep a copy of the password in its own buffer, freed unwiped. */
 static char *prompt_secret(const char *prompt, struct nl_err *err)
 {
-    FILE *tty = fopen("/dev/tty", "r+");
-    if (!tty) {
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         NL_ERR(err, NL_ERR_AUTH, "no-password",
-               "No password given and no terminal to ask on; set NESTLAB_PASSWORD.");
+               "No password given and no terminal to ask on; set the environment variable the "
+               "config names.");
         return NULL;
     }
     struct termios old, quiet;
-    int fd = fileno(tty);
     bool restore = tcgetattr(fd, &old) == 0;
     if (restore) {
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         tcsetattr(fd, TCSAFLUSH, &quiet);
     }
-    fprintf(tty, "%s", prompt);
-    fflush(tty);
+    ssize_t shown = write(fd, prompt, strlen(prompt));
+    (void)shown; /* a prompt that cannot be shown still lets the user type */
     char line[1024];
-    char *got = fgets(line, sizeof(line), tty);
+    size_t n = 0;
+    bool got = false;
+    for (;;) {
+        char ch;
+        ssize_t r = read(fd, &ch, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got = true;
+        if (ch == '\n' || ch == '\r')
+            break;
+        if (n + 1 < sizeof(line))
+            line[n++] = ch;
+        ch = 0;
+    }
+    line[n] = '\0';
     if (restore)
         tcsetattr(fd, TCSAFLUSH, &old);
-    fprintf(tty, "\n");
-    fclose(tty);
-    if (!got) {
-        explicit_bzero(line, sizeof(line));
-        NL_ERR(err, NL_ERR_AUTH, "no-password", "No password was entered.");
-        return NULL;
-    }
-    line[strcspn(line, "\r\n")] = '\0';
-    char *secret = xstrdup(line);
+    shown = write(fd, "\n", 1);
+    close(fd);
+    char *secret = got ? xstrdup(line) : NULL;
     explicit_bzero(line, sizeof(line));
+    if (!secret)
+        NL_ERR(err, NL_ERR_AUTH, "no-password", "No password was entered.");
     return secret;
 }
 
-char *nl_password_get(const char *env_name, const char *fallback_env, const char *prompt,
-                      bool allow_prompt, struct nl_err *err)
+char *nl_password_get(const char *env_name, const char *prompt, bool allow_prompt,
+                      struct nl_err *err)
 {
-    const char *names[] = {env_name, fallback_env, "NESTLAB_PASSWORD"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        const char *v = names[i] ? getenv(names[i]) : NULL;
-        if (v && v[0])
-            return xstrdup(v);
-    }
+    nl_secret_protect_process(); /* before a password is held; main did it already */
+    /* Only the variable named: another one (NESTLAB_PASSWORD holds the vCenter SSO password)
+     * would send a secret to servers it was never meant for. */
+    const char *v = env_name ? getenv(env_name) : NULL;
+    if (v && v[0])
+        return xstrdup(v);
     if (allow_prompt && isatty(STDIN_FILENO))
         return prompt_secret(prompt, err);
     NL_ERR(err, NL_ERR_AUTH, "no-password",
-           "No password: set the environment variable %s (or NESTLAB_PASSWORD), or run nestlab "
-           "on a terminal to be asked.",
+           "No password: set the environment variable %s, or run nestlab on a terminal to be "
+           "asked.",
            env_name ? env_name : "NESTLAB_PASSWORD");
     return NULL;
 }

@@ -82,12 +82,14 @@ struct nl_endpoint_cfg *nl_config_endpoint(struct nl_config *cfg, const char *na
 struct nl_endpoint_cfg *nl_config_add_endpoint(struct nl_config *cfg, const char *name);
 const struct nl_ssh_host_cfg *nl_ssh_cfg_host(const struct nl_ssh_cfg *ssh, const char *name);
 
-/* The password for an endpoint: from the environment variable the config names, else from
- * NESTLAB_PASSWORD (SSH: NESTLAB_SSH_PASSWORD, then NESTLAB_PASSWORD), else prompted on the
- * terminal without echo when allow_prompt and stdin is a terminal. The result is owned by the
- * caller, who must wipe it with nl_secret_free. */
-char *nl_password_get(const char *env_name, const char *fallback_env, const char *prompt,
-                      bool allow_prompt, struct nl_err *err);
+/* A password: from the environment variable env_name (the config's password_env: by default
+ * NESTLAB_PASSWORD for vCenter, NESTLAB_SSH_PASSWORD for the hosts) and no other, else prompted on
+ * the terminal without echo when allow_prompt and stdin is a terminal. There is no fallback from
+ * one variable to another: the SSH password is the vCenter password only when ssh.password_env
+ * names NESTLAB_PASSWORD on purpose. The result is owned by the caller, who must wipe it with
+ * nl_secret_free. */
+char *nl_password_get(const char *env_name, const char *prompt, bool allow_prompt,
+                      struct nl_err *err);
 void nl_secret_free(char **secret);
 
 #endif

@@ -37,7 +37,15 @@ enum nl_code nl_err_set(struct nl_err *err, enum nl_code code, const char *detai
                         const char *where, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-#define NL_ERR(err, code, detail, ...) nl_err_set((err), (code), (detail), __func__, __VA_ARGS__)
+/* The value is code itself, evaluated once before the error is set (code may read errno), not
+ * only what nl_err_set returns: a static analyser following a caller then sees that an error path
+ * never yields NL_OK. */
+#define NL_ERR(err, code, detail, ...)                                    \
+    __extension__({                                                       \
+        enum nl_code nl_err_code_ = (code);                               \
+        nl_err_set((err), nl_err_code_, (detail), __func__, __VA_ARGS__); \
+        nl_err_code_;                                                     \
+    })
 
 void nl_err_clear(struct nl_err *err);
 int nl_err_is_set(const struct nl_err *err);

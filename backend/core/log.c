@@ -75,3 +75,19 @@ void nl_log(enum nl_log_level level, const char *where, const char *fmt, ...)
     }
     pthread_mutex_unlock(&log_lock);
 }
+
+void nl_log_library(void *ctx, const char *fmt, ...)
+{
+    (void)ctx;
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    /* libxml2 sends one message in several pieces, each possibly ending in a newline. */
+    size_t n = strlen(text);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+        text[--n] = '\0';
+    if (n > 0)
+        nl_log(NL_LOG_DEBUG, "library", "%s", text);
+}

@@ -15,6 +15,11 @@ int nl_log_level_parse(const char *name);
 void nl_log(enum nl_log_level level, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* For a library that prints its own diagnostics to stderr (libxml2's generic error handler, which
+ * is per thread: install it with xmlSetGenericErrorFunc(NULL, nl_log_library) on the thread that
+ * parses): the text goes to the log at debug level instead of over the console. */
+void nl_log_library(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #define NL_DEBUG(...) nl_log(NL_LOG_DEBUG, __func__, __VA_ARGS__)
 #define NL_INFO(...) nl_log(NL_LOG_INFO, __func__, __VA_ARGS__)
 #define NL_WARN(...) nl_log(NL_LOG_WARN, __func__, __VA_ARGS__)

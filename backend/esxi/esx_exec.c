@@ -103,8 +103,8 @@ static enum nl_code run_checked(struct esx_pool *pool, const struct nl_host *hos
         const char *text = res.err_len ? res.err : res.out;
         size_t l = strcspn(text, "\n");
         if (esx_vim_fault(res.out, fault, sizeof(fault), msg, sizeof(msg))) {
-            rc = NL_ERR(err, strcmp(fault, "InvalidPowerState") == 0 ? NL_ERR_STATE : NL_ERR_FAULT,
-                        fault, "%s on host \"%s\" failed with %s: %s", what, t.name, fault, msg);
+            rc = NL_ERR(err, esx_vim_fault_code(fault), fault,
+                        "%s on host \"%s\" failed with %s: %s", what, t.name, fault, msg);
         } else if (strstr(text, "not found") && strncmp(text, "sh:", 3) == 0) {
             rc = NL_ERR(err, NL_ERR_NOT_FOUND, "command", "%s on host \"%s\" failed: %.*s", what,
                         t.name, (int)(l > 300 ? 300 : l), text);

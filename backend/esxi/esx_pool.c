@@ -13,6 +13,9 @@ struct pool_slot {
     char *name;
     pthread_mutex_t lock; /* held by the thread using the session */
     struct esx_session *session;
+    /* The session lent out by esx_pool_acquire, guarded by the pool's lock (not the slot's):
+     * esx_pool_release finds its slot by it while other threads open and close theirs. */
+    const struct esx_session *lent;
     struct pool_slot *next;
 };
 
@@ -172,14 +175,24 @@ static struct pool_slot *slot_get(struct esx_pool *p, const struct esx_target *t
     return s;
 }
 
-static struct pool_slot *slot_of(struct esx_pool *p, const struct esx_session *session)
+static void slot_lend(struct esx_pool *p, struct pool_slot *s)
+{
+    pthread_mutex_lock(&p->lock);
+    s->lent = s->session;
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* The slot that lent out session, which the caller still holds locked; it is no longer lent. */
+static struct pool_slot *slot_return(struct esx_pool *p, const struct esx_session *session)
 {
     pthread_mutex_lock(&p->lock);
     struct pool_slot *s;
     for (s = p->slots; s; s = s->next) {
-        if (s->session == session)
+        if (s->lent == session)
             break;
     }
+    if (s)
+        s->lent = NULL;
     pthread_mutex_unlock(&p->lock);
     return s;
 }
@@ -217,13 +230,14 @@ enum nl_code esx_pool_acquire(struct esx_pool *p, const struct esx_target *t,
             return rc;
         }
     }
+    slot_lend(p, s);
     *out = s->session;
     return NL_OK;
 }
 
 void esx_pool_release(struct esx_pool *p, struct esx_session *session)
 {
-    struct pool_slot *s = session ? slot_of(p, session) : NULL;
+    struct pool_slot *s = session ? slot_return(p, session) : NULL;
     if (!s)
         return;
     if (esx_session_broken(s->session))

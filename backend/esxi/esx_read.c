@@ -100,7 +100,20 @@ static void fill_override(struct esx_pg_data *pg, const struct esx_record *r,
     }
 }
 
-static void vm_from_vmx(struct esx_vm_data *vm, const char *text, size_t len)
+void esx_vm_data_init(struct esx_vm_data *vm, const struct esx_vm_row *row)
+{
+    vm->vmid = row->vmid;
+    vm->name = xstrdup(row->name);
+    vm->file = xstrdup(row->file);
+    vm->vmx_path = esx_datastore_path(row->file);
+    vm->guest_id = xstrdup(row->guest);
+    vm->hw_version = esx_hw_version_parse(row->version);
+    vm->nested_hv = NL_TRI_UNSET;
+    vm->power = NL_POWER_UNKNOWN;
+    vm->cpus = vm->memory_mb = -1;
+}
+
+void esx_vm_data_from_vmx(struct esx_vm_data *vm, const char *text, size_t len)
 {
     struct esx_vmx *vmx = NULL;
     struct nl_err e = {0};
@@ -149,11 +162,22 @@ static void vm_from_vmx(struct esx_vm_data *vm, const char *text, size_t len)
     esx_vmx_free(&vmx);
 }
 
+char *esx_vmk_mac(const struct esx_records *r, const char *vmk)
+{
+    for (size_t i = 0; r && i < r->n; i++) {
+        const char *name = esx_record_str(&r->items[i], "Name");
+        if (name && strcmp(name, vmk) == 0)
+            return nl_mac_normalize(esx_record_str(&r->items[i], "MACAddress"));
+    }
+    return NULL;
+}
+
 /* Step 1 results → d. */
 static enum nl_code fetch_lists(struct esx_session *s, struct esx_batch *b, const size_t *ix,
                                 struct esx_host_data *d, struct nl_err *err)
 {
-    struct esx_records *vsw = NULL, *pgs = NULL, *cpu = NULL, *ver = NULL, *plat = NULL;
+    struct esx_records *vsw = NULL, *pgs = NULL, *cpu = NULL, *ver = NULL, *plat = NULL,
+                       *vmk = NULL;
     struct esx_vm_list *vms = NULL;
     enum nl_code rc = xml_item(s, b, ix[0], "Listing the vSwitches", &vsw, err);
     if (rc)
@@ -204,27 +228,16 @@ static enum nl_code fetch_lists(struct esx_session *s, struct esx_batch *b, cons
         nl_security_init(&p->override);
     }
     d->vms = xcalloc(vms->n + 1, sizeof(*d->vms));
-    for (size_t i = 0; i < vms->n; i++) {
-        const struct esx_vm_row *row = &vms->items[i];
-        struct esx_vm_data *vm = &d->vms[d->n_vms++];
-        vm->vmid = row->vmid;
-        vm->name = xstrdup(row->name);
-        vm->file = xstrdup(row->file);
-        vm->vmx_path = esx_datastore_path(row->file);
-        vm->guest_id = xstrdup(row->guest);
-        vm->hw_version = esx_hw_version_parse(row->version);
-        vm->nested_hv = NL_TRI_UNSET;
-        vm->power = NL_POWER_UNKNOWN;
-        vm->cpus = vm->memory_mb = -1;
-    }
+    for (size_t i = 0; i < vms->n; i++)
+        esx_vm_data_init(&d->vms[d->n_vms++], &vms->items[i]);
     /* Optional facts: leave them unknown when the host cannot say. */
-    if (xml_item(s, b, ix[3], "Reading the CPU facts", &cpu, NULL) == NL_OK && cpu->n > 0) {
+    if (xml_item(s, b, ix[3], "Reading the CPU facts", &cpu, NULL) == NL_OK && cpu && cpu->n > 0) {
         d->cpu_packages = int_or(&cpu->items[0], "CPUPackages", -1);
         d->cpu_cores = int_or(&cpu->items[0], "CPUCores", -1);
         d->cpu_threads = int_or(&cpu->items[0], "CPUThreads", -1);
         d->hv_support = int_or(&cpu->items[0], "HVSupport", -1);
     }
-    if (xml_item(s, b, ix[4], "Reading the version", &ver, NULL) == NL_OK && ver->n > 0) {
+    if (xml_item(s, b, ix[4], "Reading the version", &ver, NULL) == NL_OK && ver && ver->n > 0) {
         d->version = xstrdup(esx_record_str(&ver->items[0], "Version"));
         d->build = xstrdup(esx_record_str(&ver->items[0], "Build"));
     }
@@ -232,12 +245,15 @@ static enum nl_code fetch_lists(struct esx_session *s, struct esx_batch *b, cons
         esx_xml_parse(b->items[ix[5]].out, b->items[ix[5]].out_len, &plat, NULL) == NL_OK &&
         plat->n > 0)
         d->bios_uuid = esx_uuid_normalize(esx_record_str(&plat->items[0], "UUID"));
+    if (xml_item(s, b, ix[6], "Listing the VMkernel NICs", &vmk, NULL) == NL_OK)
+        d->vmk0_mac = esx_vmk_mac(vmk, "vmk0");
 cleanup:
     esx_records_free(&vsw);
     esx_records_free(&pgs);
     esx_records_free(&cpu);
     esx_records_free(&ver);
     esx_records_free(&plat);
+    esx_records_free(&vmk);
     esx_vm_list_free(&vms);
     return rc;
 }
@@ -257,13 +273,15 @@ enum nl_code esx_host_fetch(struct esx_session *s, struct esx_host_data **out, s
     struct esx_host_data *d = xcalloc(1, sizeof(*d));
     d->cpu_packages = d->cpu_cores = d->cpu_threads = d->hv_support = -1;
     struct esx_batch b1 = {0}, b2 = {0};
-    size_t ix[6];
+    size_t ix[7];
     ix[0] = esx_batch_add(&b1, (const char *[]){ESXCLI, VSS, "list", NULL});
     ix[1] = esx_batch_add(&b1, (const char *[]){ESXCLI, VSS, "portgroup", "list", NULL});
     ix[2] = esx_batch_add(&b1, (const char *[]){"vim-cmd", "vmsvc/getallvms", NULL});
     ix[3] = esx_batch_add(&b1, (const char *[]){ESXCLI, "hardware", "cpu", "global", "get", NULL});
     ix[4] = esx_batch_add(&b1, (const char *[]){ESXCLI, "system", "version", "get", NULL});
     ix[5] = esx_batch_add(&b1, (const char *[]){ESXCLI, "hardware", "platform", "get", NULL});
+    ix[6] =
+        esx_batch_add(&b1, (const char *[]){ESXCLI, "network", "ip", "interface", "list", NULL});
     enum nl_code rc = esx_batch_run(s, &b1, err);
     if (rc == NL_OK)
         rc = fetch_lists(s, &b1, ix, d, err);
@@ -302,7 +320,7 @@ enum nl_code esx_host_fetch(struct esx_session *s, struct esx_host_data **out, s
             xasprintf("Reading the security policy of vSwitch \"%s\"", d->vswitches[i].name);
         rc = xml_item(s, &b2, vsx[i], what, &r, err);
         free(what);
-        if (rc == NL_OK && r->n > 0)
+        if (rc == NL_OK && r && r->n > 0)
             fill_security(&d->vswitches[i].security, &r->items[0]);
         esx_records_free(&r);
     }
@@ -312,7 +330,7 @@ enum nl_code esx_host_fetch(struct esx_session *s, struct esx_host_data **out, s
             xasprintf("Reading the security policy of port group \"%s\"", d->portgroups[i].name);
         rc = xml_item(s, &b2, pgx[i], what, &r, err);
         free(what);
-        if (rc == NL_OK && r->n > 0)
+        if (rc == NL_OK && r && r->n > 0)
             fill_override(&d->portgroups[i], &r->items[0], find_vs(d, d->portgroups[i].vswitch));
         esx_records_free(&r);
     }
@@ -329,7 +347,7 @@ enum nl_code esx_host_fetch(struct esx_session *s, struct esx_host_data **out, s
             free(vm->problem);
             vm->problem = xasprintf("The .vmx file of VM \"%s\" could not be read.", vm->name);
         } else {
-            vm_from_vmx(vm, b2.items[c].out, b2.items[c].out_len);
+            esx_vm_data_from_vmx(vm, b2.items[c].out, b2.items[c].out_len);
         }
     }
     free(vsx);
@@ -378,31 +396,117 @@ void esx_host_data_free(struct esx_host_data **pd)
     free(d->version);
     free(d->build);
     free(d->bios_uuid);
+    free(d->vmk0_mac);
     free(d);
     *pd = NULL;
 }
 
-/* The existing VM of this host that the SSH row describes: same BIOS UUID, else same vmid, else
- * same name. Returns its index or -1. */
-static ssize_t match_vm(const struct nl_lab *lab, const char *host_id, const struct esx_vm_data *v)
+static bool str_eq(const char *a, const char *b)
 {
-    for (int pass = 0; pass < 3; pass++) {
-        for (size_t i = 0; i < lab->n_vms; i++) {
-            const struct nl_vm *vm = &lab->vms[i];
-            if (!vm->host_id || strcmp(vm->host_id, host_id) != 0)
+    return a && b && strcmp(a, b) == 0;
+}
+
+static bool uuid_eq(const char *a, const char *b)
+{
+    return a && b && strcasecmp(a, b) == 0;
+}
+
+/* How many rows of d share v's UUID (1: it is unique among the host's VMs). */
+static size_t rows_with_uuid(const struct esx_host_data *d, const char *uuid)
+{
+    size_t n = 0;
+    for (size_t i = 0; uuid && i < d->n_vms; i++)
+        n += uuid_eq(d->vms[i].uuid, uuid);
+    return n;
+}
+
+static size_t rows_with_name(const struct esx_host_data *d, const char *name)
+{
+    size_t n = 0;
+    for (size_t i = 0; name && i < d->n_vms; i++)
+        n += str_eq(d->vms[i].name, name);
+    return n;
+}
+
+/* Does lab VM vm describe row v under rule `pass`?
+ *   0  same host, same vmid and same .vmx path: the VM read over SSH before
+ *   1  same host, same .vmx path: the same VM registered again under a new vmid
+ *   2  same host, same BIOS UUID, the UUID unique among the host's rows
+ *   3  same host, same name, the name unique among the host's rows
+ *   4  any host, same BIOS UUID unique among the rows: a VM that moved here
+ * A UUID or name is never identity on its own: clones share uuid.bios, and vCenter lets two
+ * VMs share a name. */
+static bool vm_matches(const struct nl_vm *vm, const char *host_id, const struct esx_vm_data *v,
+                       const struct esx_host_data *d, int pass)
+{
+    bool here = str_eq(vm->host_id, host_id);
+    switch (pass) {
+    case 0:
+        return here && vm->vmid > 0 && vm->vmid == v->vmid && str_eq(vm->vmx_path, v->vmx_path);
+    case 1:
+        return here && str_eq(vm->vmx_path, v->vmx_path);
+    case 2:
+        return here && uuid_eq(vm->uuid, v->uuid) && rows_with_uuid(d, v->uuid) == 1;
+    case 3:
+        return here && str_eq(vm->name, v->name) && rows_with_name(d, v->name) == 1;
+    default:
+        return !here && uuid_eq(vm->uuid, v->uuid) && rows_with_uuid(d, v->uuid) == 1;
+    }
+}
+
+/* For every row of d, the index of the lab VM it describes, or -1 (a new VM). The strongest
+ * rule is applied to every row before the next; a rule matches only when exactly one unclaimed
+ * VM fits it, and a VM is claimed by one row at most, so two rows never collapse into one VM. */
+static ssize_t *match_vms(const struct nl_lab *lab, const char *host_id,
+                          const struct esx_host_data *d)
+{
+    ssize_t *match = xcalloc(d->n_vms + 1, sizeof(*match));
+    bool *claimed = xcalloc(lab->n_vms + 1, sizeof(*claimed));
+    for (size_t r = 0; r < d->n_vms; r++)
+        match[r] = -1;
+    for (int pass = 0; pass < 5; pass++) {
+        for (size_t r = 0; r < d->n_vms; r++) {
+            if (match[r] >= 0)
                 continue;
-            if ((pass == 0 && v->uuid && vm->uuid && strcasecmp(v->uuid, vm->uuid) == 0) ||
-                (pass == 1 && vm->vmid > 0 && vm->vmid == v->vmid) ||
-                (pass == 2 && vm->name && v->name && strcmp(vm->name, v->name) == 0))
-                return (ssize_t)i;
+            ssize_t found = -1;
+            size_t n = 0;
+            for (size_t i = 0; i < lab->n_vms; i++) {
+                if (!claimed[i] && vm_matches(&lab->vms[i], host_id, &d->vms[r], d, pass)) {
+                    found = (ssize_t)i;
+                    n++;
+                }
+            }
+            if (n == 1) {
+                match[r] = found;
+                claimed[found] = true;
+            }
         }
     }
-    /* A VM that moved here from another host keeps its id when its UUID is unique. */
-    for (size_t i = 0; v->uuid && i < lab->n_vms; i++) {
-        if (lab->vms[i].uuid && strcasecmp(v->uuid, lab->vms[i].uuid) == 0)
-            return (ssize_t)i;
+    free(claimed);
+    return match;
+}
+
+static bool id_kept(char *const *ids, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(ids[i], id))
+            return true;
+    return false;
+}
+
+/* A new VM's id: "ssh:<host>:vm:<vmid>", made unique when a VM this read keeps holds it (a VM
+ * registered again under a new vmid keeps its old id). An unclaimed holder is taken over. */
+static struct nl_vm *add_new_vm(struct nl_lab *lab, const char *host_name, int vmid,
+                                char *const *kept, size_t n_kept)
+{
+    char *id = xasprintf("ssh:%s:vm:%d", host_name, vmid);
+    for (int k = 2; id_kept(kept, n_kept, id); k++) {
+        free(id);
+        id = xasprintf("ssh:%s:vm:%d#%d", host_name, vmid, k);
     }
-    return -1;
+    struct nl_vm *vm = nl_lab_add_vm(lab, id);
+    free(id);
+    return vm;
 }
 
 struct nl_host *esx_host_apply(struct nl_lab *lab, const char *host_id, const char *host_name,
@@ -417,6 +521,8 @@ struct nl_host *esx_host_apply(struct nl_lab *lab, const char *host_id, const ch
         xstrset(&h->version, d->version);
     if (d->bios_uuid)
         xstrset(&h->bios_uuid, d->bios_uuid);
+    if (d->vmk0_mac)
+        xstrset(&h->vmk0_mac, d->vmk0_mac);
     if (d->cpu_packages >= 0)
         h->cpu_packages = d->cpu_packages;
     if (d->cpu_cores >= 0)
@@ -447,18 +553,19 @@ struct nl_host *esx_host_apply(struct nl_lab *lab, const char *host_id, const ch
     const char *hname = h->name ? h->name : h->id;
     char *hname_copy = xstrdup(hname);
     char **kept_ids = xcalloc(d->n_vms + 1, sizeof(*kept_ids));
+    ssize_t *match = match_vms(lab, hid, d);
+    /* Ids first: adding VMs may move the array, and a new id must not reuse a matched one. */
+    for (size_t i = 0; i < d->n_vms; i++)
+        if (match[i] >= 0)
+            kept_ids[i] = xstrdup(lab->vms[match[i]].id);
+    for (size_t i = 0; i < d->n_vms; i++)
+        if (match[i] < 0)
+            kept_ids[i] =
+                xstrdup(add_new_vm(lab, hname_copy, d->vms[i].vmid, kept_ids, d->n_vms)->id);
+    free(match);
     for (size_t i = 0; i < d->n_vms; i++) {
         const struct esx_vm_data *v = &d->vms[i];
-        ssize_t m = match_vm(lab, hid, v);
-        struct nl_vm *vm;
-        if (m >= 0) {
-            vm = &lab->vms[m];
-        } else {
-            char *id = xasprintf("ssh:%s:vm:%d", hname_copy, v->vmid);
-            vm = nl_lab_add_vm(lab, id);
-            free(id);
-        }
-        kept_ids[i] = xstrdup(vm->id);
+        struct nl_vm *vm = nl_lab_add_vm(lab, kept_ids[i]);
         xstrset(&vm->name, v->name);
         xstrset(&vm->host_id, hid);
         vm->power = v->power;

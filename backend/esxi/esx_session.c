@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -18,13 +17,10 @@
 
 #include "backend/core/buf.h"
 #include "backend/core/log.h"
+#include "backend/core/secret.h"
 #include "backend/core/xmalloc.h"
+#include "backend/esxi/esx_known.h"
 #include "backend/esxi/esx_quote.h"
-
-/* Preferred host key algorithms: those Debian 12's libssh2 can verify, strongest first; ssh-rsa
- * (SHA-1) last for old hosts. Unsupported names are ignored by libssh2. */
-#define ESX_HOSTKEY_PREF \
-    "ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,ssh-ed25519,ssh-rsa"
 
 struct esx_session {
     char *name;
@@ -41,26 +37,26 @@ struct esx_session {
 
 static pthread_once_t ssh_once = PTHREAD_ONCE_INIT;
 static int ssh_init_rc;
-/* Serialises appends to known_hosts files across sessions. */
-static pthread_mutex_t known_hosts_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* libssh2's allocator: frees wipe the block first, so the copies libssh2 makes of the password
- * (keyboard-interactive responses, password packets) do not linger in freed memory. */
+/* libssh2's allocator: frees and reallocs wipe the block first (secret.h), so the copies
+ * libssh2 makes of the password (keyboard-interactive responses, password packets) do not
+ * linger in freed memory. */
 static void *ssh_alloc(size_t n, void **abstract)
 {
+    (void)abstract;
     return malloc(n);
 }
 
 static void ssh_free(void *p, void **abstract)
 {
-    if (p)
-        explicit_bzero(p, malloc_usable_size(p));
-    free(p);
+    (void)abstract;
+    nl_wipe_free(p);
 }
 
 static void *ssh_realloc(void *p, size_t n, void **abstract)
 {
-    return realloc(p, n);
+    (void)abstract;
+    return nl_wipe_realloc(p, n);
 }
 
 static void ssh_global_init(void)
@@ -156,42 +152,13 @@ char *esx_fingerprint_sha256(const unsigned char *d)
     return xstrdup(out);
 }
 
-/* Appends the host's key to nestlab's known_hosts as one OpenSSH line. */
-static enum nl_code known_hosts_append(struct esx_session *s, LIBSSH2_KNOWNHOSTS *kh,
-                                       const char *hostspec, const char *key, size_t keylen,
-                                       int typemask, const char *path, struct nl_err *err)
-{
-    struct libssh2_knownhost *node = NULL;
-    if (libssh2_knownhost_addc(kh, hostspec, NULL, key, keylen, NULL, 0, typemask, &node) != 0)
-        return NL_ERR(err, NL_ERR_INTERNAL, NULL,
-                      "The host key of \"%s\" could not be recorded: %s.", s->name,
-                      ssh_error_text(s->ssh));
-    char line[8192];
-    size_t outlen = 0;
-    if (libssh2_knownhost_writeline(kh, node, line, sizeof(line), &outlen,
-                                    LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0)
-        return NL_ERR(err, NL_ERR_INTERNAL, NULL, "The host key of \"%s\" could not be formatted.",
-                      s->name);
-    enum nl_code rc = NL_OK;
-    pthread_mutex_lock(&known_hosts_lock);
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, line, outlen) != (ssize_t)outlen)
-        rc = NL_ERR(err, NL_ERR_IO, NULL,
-                    "The host key of \"%s\" could not be written to \"%s\": %s.", s->name, path,
-                    strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    pthread_mutex_unlock(&known_hosts_lock);
-    return rc;
-}
-
+/* Checks the key the host presented against those on record (known, read before the
+ * handshake); records it when nothing is on record and accept_new is set. */
 static enum nl_code verify_host_key(struct esx_session *s, const struct esx_session_opts *o,
-                                    struct nl_err *err)
+                                    const struct esx_known *known, struct nl_err *err)
 {
-    enum nl_code rc = NL_OK;
     size_t keylen = 0;
     int type = 0;
-    char *fp = NULL, *user_file = NULL;
     const char *key = libssh2_session_hostkey(s->ssh, &keylen, &type);
     const unsigned char *hash =
         (const unsigned char *)libssh2_hostkey_hash(s->ssh, LIBSSH2_HOSTKEY_HASH_SHA256);
@@ -199,73 +166,27 @@ static enum nl_code verify_host_key(struct esx_session *s, const struct esx_sess
     if (!key || !hash || !keytype)
         return NL_ERR(err, NL_ERR_HOSTKEY, "unsupported",
                       "Host \"%s\" presented a host key of a type nestlab cannot verify.", s->name);
-    fp = esx_fingerprint_sha256(hash);
-    LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(s->ssh);
-    if (!kh) {
-        rc = NL_ERR(err, NL_ERR_INTERNAL, NULL, "The known_hosts store could not be created.");
-        goto cleanup;
-    }
-    /* A missing file is an empty one; a file that exists but cannot be read is an error. */
-    if (o->known_hosts && access(o->known_hosts, F_OK) == 0 &&
-        libssh2_knownhost_readfile(kh, o->known_hosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-        rc = NL_ERR(err, NL_ERR_IO, NULL, "The known_hosts file \"%s\" cannot be read.",
-                    o->known_hosts);
-        goto cleanup;
-    }
-    const char *home = getenv("HOME");
-    if (o->user_known_hosts && home && *home) {
-        user_file = xasprintf("%s/.ssh/known_hosts", home);
-        /* The user's file is honoured as far as libssh2 can read it; unreadable lines are
-         * skipped by libssh2, an unreadable file is ignored. */
-        if (access(user_file, R_OK) == 0)
-            libssh2_knownhost_readfile(kh, user_file, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-    }
-    struct libssh2_knownhost *found = NULL;
-    int check = libssh2_knownhost_checkp(
-        kh, s->address, s->port, key, keylen,
-        LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | keytype, &found);
-    switch (check) {
-    case LIBSSH2_KNOWNHOST_CHECK_MATCH:
-        break;
-    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
-        NL_ERROR("host key of %s (%s port %d) CHANGED: now %s", s->name, s->address, s->port, fp);
-        rc = NL_ERR(
-            err, NL_ERR_HOSTKEY, "changed",
-            "WARNING: the host key of \"%s\" (%s port %d) has CHANGED; it is now %s. "
-            "Someone may be intercepting the connection, or the host was reinstalled. "
-            "nestlab refuses to connect; remove the old key from \"%s\" only if you know why "
-            "it changed.",
-            s->name, s->address, s->port, fp, o->known_hosts ? o->known_hosts : "known_hosts");
-        break;
-    case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
-        if (o->accept_new && o->known_hosts) {
-            char *spec =
-                s->port == 22 ? xstrdup(s->address) : xasprintf("[%s]:%d", s->address, s->port);
-            rc = known_hosts_append(s, kh, spec, key, keylen,
-                                    LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
-                                        keytype,
-                                    o->known_hosts, err);
-            if (rc == NL_OK)
-                NL_INFO("accepted new host key of %s (%s): %s", s->name, spec, fp);
-            free(spec);
-            break;
-        }
+    if (esx_known_has(known, key, keylen))
+        return NL_OK;
+    enum nl_code rc;
+    char *fp = esx_fingerprint_sha256(hash);
+    char *ktype = esx_known_blob_type((const unsigned char *)key, keylen);
+    if (known->n > 0) {
+        rc = esx_known_changed(known, s->name, s->address, s->port, ktype, fp, o->known_hosts, err);
+    } else if (o->accept_new && o->known_hosts) {
+        rc = esx_known_append(s->ssh, o->known_hosts, s->name, s->address, s->port, key, keylen,
+                              keytype, err);
+        if (rc == NL_OK)
+            NL_INFO("accepted new host key of %s (%s port %d): %s %s", s->name, s->address, s->port,
+                    ktype, fp);
+    } else {
         rc = NL_ERR(err, NL_ERR_HOSTKEY, "unknown",
-                    "The host key of \"%s\" (%s port %d) is not known yet; its fingerprint is %s. "
-                    "Check it on the host's console and accept it to continue.",
-                    s->name, s->address, s->port, fp);
-        break;
-    default:
-        rc = NL_ERR(err, NL_ERR_HOSTKEY, "failure",
-                    "The host key of \"%s\" could not be checked: %s.", s->name,
-                    ssh_error_text(s->ssh));
-        break;
+                    "The host key of \"%s\" (%s port %d) is not known yet; its fingerprint is %s "
+                    "(%s). Check it on the host's console and accept it to continue.",
+                    s->name, s->address, s->port, fp, ktype);
     }
-cleanup:
-    if (kh)
-        libssh2_knownhost_free(kh);
     free(fp);
-    free(user_file);
+    free(ktype);
     return rc;
 }
 
@@ -276,7 +197,8 @@ static void kbd_callback(const char *name, int name_len, const char *instruction
 {
     struct esx_session *s = *abstract;
     s->kbd_rounds++;
-    /* Every prompt gets the password; a round with zero prompts needs no answer. */
+    /* Every prompt gets the password; a round with zero prompts needs no answer. libssh2 frees
+     * the answers (and the packet that carried them) through ssh_free, which wipes them. */
     for (int i = 0; i < num_prompts; i++) {
         const char *pw = s->auth_password ? s->auth_password : "";
         size_t len = strlen(pw);
@@ -417,6 +339,7 @@ enum nl_code esx_session_open(const struct esx_session_opts *o, struct esx_sessi
     struct esx_session *s = xcalloc(1, sizeof(*s));
     /* Phases report into e so a timeout while connecting becomes NL_ERR_CONNECT below. */
     struct nl_err e = {0};
+    struct esx_known known = {0};
     s->fd = -1;
     s->name = xstrdup(o->name ? o->name : o->address);
     s->address = xstrdup(o->address ? o->address : o->name);
@@ -434,7 +357,14 @@ enum nl_code esx_session_open(const struct esx_session_opts *o, struct esx_sessi
         goto cleanup;
     }
     libssh2_session_set_blocking(s->ssh, 0);
-    libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_HOSTKEY, ESX_HOSTKEY_PREF);
+    /* The keys on record decide which key type to ask for (esx_known.h). */
+    rc = esx_known_lookup(s->ssh, o->known_hosts, o->user_known_hosts, s->address, s->port, &known,
+                          &e);
+    if (rc)
+        goto cleanup;
+    char *pref = esx_known_hostkey_pref(&known);
+    libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_HOSTKEY, pref);
+    free(pref);
     int r;
     while ((r = libssh2_session_handshake(s->ssh, s->fd)) == LIBSSH2_ERROR_EAGAIN) {
         rc = wait_socket(s, deadline, "starting SSH", &e);
@@ -453,7 +383,7 @@ enum nl_code esx_session_open(const struct esx_session_opts *o, struct esx_sessi
                         ssh_error_text(s->ssh));
         goto cleanup;
     }
-    rc = verify_host_key(s, o, &e);
+    rc = verify_host_key(s, o, &known, &e);
     if (rc)
         goto cleanup;
     rc = authenticate(s, o, deadline, &e);
@@ -471,6 +401,7 @@ cleanup:
         *err = e;
     }
     esx_session_free(&s);
+    esx_known_clear(&known);
     return rc;
 }
 

@@ -1,15 +1,17 @@
 /* One SSH connection to one ESXi host (libssh2, non-blocking with deadlines).
  *
- * Opening a session connects with a timeout, negotiates preferring ECDSA/Ed25519 host keys,
- * verifies the host key against OpenSSH known_hosts files (nestlab's own, optionally the user's
- * ~/.ssh/known_hosts), then authenticates with the methods the server lists, in its order:
+ * Opening a session connects with a timeout, negotiates asking first for the key types on record
+ * for the host (then ECDSA, Ed25519, ssh-rsa), verifies the host key against OpenSSH known_hosts
+ * files (nestlab's own, optionally the user's ~/.ssh/known_hosts; see esx_known.h), then
+ * authenticates with the methods the server lists, in its order:
  * keyboard-interactive (every prompt answered with the password, zero-prompt rounds handled),
  * password (only when listed), publickey (agent or key file, when configured).
  *
  * Host keys: a match continues; an unknown key fails with NL_ERR_HOSTKEY detail "unknown" and
  * the key's "SHA256:..." fingerprint in the message, unless accept_new is set, in which case the
- * key is appended to nestlab's file; a changed key fails with NL_ERR_HOSTKEY detail "changed" and
- * is never accepted.
+ * key is appended to nestlab's file; a host with any key on record (of any type) that presents
+ * another one has CHANGED: NL_ERR_HOSTKEY detail "changed", naming the presented and the recorded
+ * fingerprints, never accepted, and nothing is sent to it.
  *
  * Usage model: a session is used by one thread at a time (the pool in esx_pool.h enforces it
  * with a per-session mutex); different sessions may be used concurrently. The password is

@@ -18,17 +18,12 @@
 
 #include "backend/core/log.h"
 #include "backend/core/xmalloc.h"
+#include "backend/esxi/esx_known.h"
 #include "backend/esxi/esx_net.h"
 #include "backend/esxi/esx_session.h"
 
-/* The sessions' preference (esx_session.c), so that the key negotiated here is the one a session
- * negotiates and showed the user: a host with several keys presents the one asked for first. */
-#define TRUST_HOSTKEY_PREF \
-    "ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,ssh-ed25519,ssh-rsa"
-
 static pthread_once_t trust_once = PTHREAD_ONCE_INIT;
 static int trust_init_rc;
-static pthread_mutex_t append_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void trust_init(void)
 {
@@ -57,14 +52,14 @@ static const char *ssh_error_text(LIBSSH2_SESSION *ssh)
     return msg && *msg ? msg : "unknown error";
 }
 
-/* Key exchange only: after it the host key is known, and nothing else is needed. */
-static enum nl_code handshake(struct conn *c, struct nl_err *err)
+/* Key exchange only: after it the host key is known, and nothing else is needed. The key types
+ * are offered as a session offers them (esx_known_hostkey_pref), so the key negotiated here is
+ * the one a session negotiated and showed the user. */
+static enum nl_code handshake(struct conn *c, const struct esx_known *known, struct nl_err *err)
 {
-    c->ssh = libssh2_session_init();
-    if (!c->ssh)
-        return NL_ERR(err, NL_ERR_INTERNAL, NULL, "libssh2 could not create a session.");
-    libssh2_session_set_blocking(c->ssh, 0);
-    libssh2_session_method_pref(c->ssh, LIBSSH2_METHOD_HOSTKEY, TRUST_HOSTKEY_PREF);
+    char *pref = esx_known_hostkey_pref(known);
+    libssh2_session_method_pref(c->ssh, LIBSSH2_METHOD_HOSTKEY, pref);
+    free(pref);
     int r;
     while ((r = libssh2_session_handshake(c->ssh, c->fd)) == LIBSSH2_ERROR_EAGAIN) {
         int dir = libssh2_session_block_directions(c->ssh);
@@ -113,46 +108,6 @@ static bool fingerprint_valid(const char *fp)
     return true;
 }
 
-/* Appends one line; starts a fresh line first when the file does not end with one. */
-static enum nl_code append_line(const char *path, const char *line, size_t len, const char *name,
-                                struct nl_err *err)
-{
-    enum nl_code rc = NL_OK;
-    pthread_mutex_lock(&append_lock);
-    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    struct stat st;
-    char last = '\n';
-    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
-        pread(fd, &last, 1, st.st_size - 1) != 1)
-        last = '\n';
-    if (fd < 0 || (last != '\n' && write(fd, "\n", 1) != 1) || write(fd, line, len) != (ssize_t)len)
-        rc = NL_ERR(err, NL_ERR_IO, NULL,
-                    "The host key of \"%s\" could not be written to \"%s\": %s.", name, path,
-                    strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    pthread_mutex_unlock(&append_lock);
-    return rc;
-}
-
-/* Reads nestlab's file (a missing file is empty) and, when asked, the user's. */
-static enum nl_code load_known(LIBSSH2_KNOWNHOSTS *kh, const struct esx_trust_opts *o,
-                               struct nl_err *err)
-{
-    if (access(o->known_hosts, F_OK) == 0 &&
-        libssh2_knownhost_readfile(kh, o->known_hosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0)
-        return NL_ERR(err, NL_ERR_IO, NULL, "The known_hosts file \"%s\" cannot be read.",
-                      o->known_hosts);
-    const char *home = getenv("HOME");
-    if (o->user_known_hosts && home && *home) {
-        char *user_file = xasprintf("%s/.ssh/known_hosts", home);
-        if (access(user_file, R_OK) == 0)
-            libssh2_knownhost_readfile(kh, user_file, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-        free(user_file);
-    }
-    return NL_OK;
-}
-
 enum nl_code esx_knownhost_accept(const struct esx_target *t, const char *expected_fingerprint,
                                   const struct esx_trust_opts *o, struct nl_err *err)
 {
@@ -176,9 +131,15 @@ enum nl_code esx_knownhost_accept(const struct esx_target *t, const char *expect
         return NL_ERR(err, NL_ERR_INTERNAL, NULL, "libssh2 could not be initialised.");
 
     enum nl_code rc;
-    char *fp = NULL, *spec = NULL;
-    LIBSSH2_KNOWNHOSTS *kh = NULL;
-    if ((rc = tcp_connect(&c, err)) != NL_OK || (rc = handshake(&c, err)) != NL_OK)
+    char *fp = NULL, *ktype = NULL;
+    struct esx_known known = {0};
+    c.ssh = libssh2_session_init();
+    if (!c.ssh)
+        return NL_ERR(err, NL_ERR_INTERNAL, NULL, "libssh2 could not create a session.");
+    libssh2_session_set_blocking(c.ssh, 0);
+    if ((rc = esx_known_lookup(c.ssh, o->known_hosts, o->user_known_hosts, c.address, c.port,
+                               &known, err)) != NL_OK ||
+        (rc = tcp_connect(&c, err)) != NL_OK || (rc = handshake(&c, &known, err)) != NL_OK)
         goto cleanup;
     size_t keylen = 0;
     int type = 0;
@@ -192,6 +153,7 @@ enum nl_code esx_knownhost_accept(const struct esx_target *t, const char *expect
         goto cleanup;
     }
     fp = esx_fingerprint_sha256(hash);
+    ktype = esx_known_blob_type((const unsigned char *)key, keylen);
     if (strcmp(fp, expected_fingerprint) != 0) {
         NL_WARN("host key of %s is now %s, not the %s the user accepted", c.name, fp,
                 expected_fingerprint);
@@ -201,57 +163,24 @@ enum nl_code esx_knownhost_accept(const struct esx_target *t, const char *expect
                     c.name, c.address, c.port, fp, expected_fingerprint);
         goto cleanup;
     }
-    kh = libssh2_knownhost_init(c.ssh);
-    if (!kh) {
-        rc = NL_ERR(err, NL_ERR_INTERNAL, NULL, "The known_hosts store could not be created.");
-        goto cleanup;
-    }
-    if ((rc = load_known(kh, o, err)) != NL_OK)
-        goto cleanup;
-    int typemask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | keytype;
-    struct libssh2_knownhost *node = NULL;
-    switch (libssh2_knownhost_checkp(kh, c.address, c.port, key, keylen, typemask, &node)) {
-    case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+    if (esx_known_has(&known, key, keylen)) {
         NL_INFO("host key of %s (%s) was already recorded", c.name, fp);
         goto cleanup; /* recorded meanwhile (another accept, or by hand): nothing to add */
-    case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
-        break;
-    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
-        NL_ERROR("host key of %s (%s port %d) CHANGED: now %s; not recorded", c.name, c.address,
-                 c.port, fp);
-        rc = NL_ERR(err, NL_ERR_HOSTKEY, "changed",
-                    "WARNING: another key is on record for host \"%s\" (%s port %d); it now "
-                    "presents %s. nestlab never replaces a recorded key; remove the old one "
-                    "from \"%s\" only if you know why it changed.",
-                    c.name, c.address, c.port, fp, o->known_hosts);
-        goto cleanup;
-    default:
-        rc = NL_ERR(err, NL_ERR_HOSTKEY, "failure",
-                    "The host key of \"%s\" could not be checked: %s.", c.name,
-                    ssh_error_text(c.ssh));
+    }
+    if (known.n > 0) {
+        rc = esx_known_changed(&known, c.name, c.address, c.port, ktype, fp, o->known_hosts, err);
         goto cleanup;
     }
-    /* The same spelling the sessions look up (libssh2_knownhost_checkp): "[addr]:port". */
-    spec = c.port == 22 ? xstrdup(c.address) : xasprintf("[%s]:%d", c.address, c.port);
-    char line[8192];
-    size_t outlen = 0;
-    node = NULL;
-    if (libssh2_knownhost_addc(kh, spec, NULL, key, keylen, NULL, 0, typemask, &node) != 0 ||
-        libssh2_knownhost_writeline(kh, node, line, sizeof(line), &outlen,
-                                    LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0) {
-        rc = NL_ERR(err, NL_ERR_INTERNAL, NULL, "The host key of \"%s\" could not be formatted.",
-                    c.name);
-        goto cleanup;
-    }
-    rc = append_line(o->known_hosts, line, outlen, c.name, err);
+    rc = esx_known_append(c.ssh, o->known_hosts, c.name, c.address, c.port, key, keylen, keytype,
+                          err);
     if (rc == NL_OK)
-        NL_INFO("recorded the host key of %s (%s) on the user's word: %s", c.name, spec, fp);
+        NL_INFO("recorded the host key of %s (%s port %d) on the user's word: %s %s", c.name,
+                c.address, c.port, ktype, fp);
 
 cleanup:
-    if (kh)
-        libssh2_knownhost_free(kh);
+    esx_known_clear(&known);
     conn_close(&c);
     free(fp);
-    free(spec);
+    free(ktype);
     return rc;
 }

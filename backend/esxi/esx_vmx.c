@@ -1,6 +1,7 @@
 #include "backend/esxi/esx_vmx.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,6 +42,69 @@ static size_t trim_len(const char *s, size_t len)
     while (len > 0 && isspace((unsigned char)s[len - 1]))
         len--;
     return len;
+}
+
+struct key_pos {
+    const char *key;
+    size_t pos;
+};
+
+static int by_key(const void *a, const void *b)
+{
+    const struct key_pos *x = a, *y = b;
+    int c = strcasecmp(x->key, y->key);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The entry indexes ordered by key (case-insensitively), ties by position. O(n log n). */
+static size_t *sorted_order(const struct esx_vmx *vmx)
+{
+    struct key_pos *kp = xcalloc(vmx->n + 1, sizeof(*kp));
+    for (size_t i = 0; i < vmx->n; i++)
+        kp[i] = (struct key_pos){vmx->keys[i], i};
+    qsort(kp, vmx->n, sizeof(*kp), by_key);
+    size_t *ix = xcalloc(vmx->n + 1, sizeof(*ix));
+    for (size_t i = 0; i < vmx->n; i++)
+        ix[i] = kp[i].pos;
+    free(kp);
+    return ix;
+}
+
+/* Keys repeated in the file: the first spelling keeps its place, the last value wins. Sorting
+ * finds them in O(n log n) (a hostile .vmx may hold hundreds of thousands of lines), and the
+ * result keeps a sorted index for esx_vmx_get. */
+static void merge_duplicates(struct esx_vmx *vmx)
+{
+    size_t *ix = sorted_order(vmx);
+    bool *drop = xcalloc(vmx->n + 1, sizeof(*drop));
+    for (size_t g = 0; g < vmx->n;) {
+        size_t e = g + 1;
+        while (e < vmx->n && strcasecmp(vmx->keys[ix[g]], vmx->keys[ix[e]]) == 0)
+            e++;
+        if (e - g > 1) {
+            size_t first = ix[g], last = ix[e - 1];
+            free(vmx->values[first]);
+            vmx->values[first] = vmx->values[last];
+            vmx->values[last] = NULL;
+            for (size_t k = g + 1; k < e; k++)
+                drop[ix[k]] = true;
+        }
+        g = e;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < vmx->n; i++) {
+        if (drop[i]) {
+            free(vmx->keys[i]);
+            free(vmx->values[i]);
+            continue;
+        }
+        vmx->keys[w] = vmx->keys[i];
+        vmx->values[w++] = vmx->values[i];
+    }
+    vmx->n = w;
+    free(drop);
+    free(ix);
+    vmx->sorted = sorted_order(vmx);
 }
 
 enum nl_code esx_vmx_parse(const char *data, size_t len, struct esx_vmx **out, struct nl_err *err)
@@ -84,25 +148,13 @@ enum nl_code esx_vmx_parse(const char *data, size_t len, struct esx_vmx **out, s
             v++;
             vl -= 2;
         }
-        char *key = xstrndup(s, kl);
-        char *val = vmx_decode(v, vl);
-        size_t i;
-        for (i = 0; i < vmx->n; i++) {
-            if (strcasecmp(vmx->keys[i], key) == 0)
-                break;
-        }
-        if (i < vmx->n) {
-            free(key);
-            free(vmx->values[i]);
-            vmx->values[i] = val;
-            continue;
-        }
         size_t c2 = cap;
         vmx->keys = xgrow(vmx->keys, &c2, vmx->n + 1, sizeof(*vmx->keys));
         vmx->values = xgrow(vmx->values, &cap, vmx->n + 1, sizeof(*vmx->values));
-        vmx->keys[vmx->n] = key;
-        vmx->values[vmx->n++] = val;
+        vmx->keys[vmx->n] = xstrndup(s, kl);
+        vmx->values[vmx->n++] = vmx_decode(v, vl);
     }
+    merge_duplicates(vmx);
     *out = vmx;
     return NL_OK;
 }
@@ -118,15 +170,23 @@ void esx_vmx_free(struct esx_vmx **pvmx)
     }
     free(v->keys);
     free(v->values);
+    free(v->sorted);
     free(v);
     *pvmx = NULL;
 }
 
 const char *esx_vmx_get(const struct esx_vmx *vmx, const char *key)
 {
-    for (size_t i = 0; vmx && i < vmx->n; i++) {
-        if (strcasecmp(vmx->keys[i], key) == 0)
-            return vmx->values[i];
+    size_t lo = 0, hi = vmx && key ? vmx->n : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcasecmp(vmx->keys[vmx->sorted[mid]], key);
+        if (c == 0)
+            return vmx->values[vmx->sorted[mid]];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -169,6 +229,34 @@ char *esx_uuid_normalize(const char *s)
     return xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
+char *esx_vmx_key_bre(const char *key, struct nl_err *err)
+{
+    size_t n = key ? strlen(key) : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)key[i]) && !strchr("._:-", key[i]))
+            n = 0;
+    }
+    if (n == 0) {
+        NL_ERR(err, NL_ERR_USAGE, NULL, "\"%s\" is not a .vmx key nestlab can match.",
+               key ? key : "");
+        return NULL;
+    }
+    /* [[:space:]] is the C locale's isspace set, the blanks esx_vmx_parse trims. */
+    char *out = xmalloc(4 * n + 32);
+    size_t o = (size_t)sprintf(out, "^[[:space:]]*");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (isalpha(c))
+            o += (size_t)sprintf(out + o, "[%c%c]", tolower(c), toupper(c));
+        else if (c == '.')
+            o += (size_t)sprintf(out + o, "\\.");
+        else
+            out[o++] = (char)c;
+    }
+    strcpy(out + o, "[[:space:]]*=");
+    return out;
+}
+
 char *esx_vmx_nested_hv_cmd(const char *vmx_path, bool on, struct nl_err *err)
 {
     if (!vmx_path || vmx_path[0] != '/') {
@@ -176,12 +264,18 @@ char *esx_vmx_nested_hv_cmd(const char *vmx_path, bool on, struct nl_err *err)
                vmx_path ? vmx_path : "");
         return NULL;
     }
+    char *bre = esx_vmx_key_bre("vhv.enable", err);
+    if (!bre)
+        return NULL;
+    char *del = xasprintf("/%s/d", bre);
     /* The append comes first: when the last line is itself a vhv.enable line, `d` ends sed's
      * cycle, and an `$a` placed after it would never run — the setting would vanish. An append
      * queued before the `d` is still written at the end of the cycle. */
-    const char *argv[] = {"sed",    "-i",
-                          "-e",     on ? "$a vhv.enable = \"TRUE\"" : "$a vhv.enable = \"FALSE\"",
-                          "-e",     "/^vhv\\.enable *=/d",
-                          vmx_path, NULL};
-    return esx_cmd_buildv(argv, err);
+    const char *argv[] = {
+        "sed", "-i", "-e",     on ? "$a vhv.enable = \"TRUE\"" : "$a vhv.enable = \"FALSE\"",
+        "-e",  del,  vmx_path, NULL};
+    char *cmd = esx_cmd_buildv(argv, err);
+    free(del);
+    free(bre);
+    return cmd;
 }

@@ -11,9 +11,10 @@
 #include "backend/model/lab.h"
 
 struct esx_vmx {
-    char **keys;
+    char **keys; /* in file order; each key once (the first spelling) */
     char **values;
     size_t n;
+    size_t *sorted; /* private: entry indexes by key, for esx_vmx_get */
 };
 
 /* Blank lines and # comments are skipped; a line without "=", a NUL byte or an unterminated
@@ -32,8 +33,15 @@ int esx_vmx_hw_version(const struct esx_vmx *vmx);
  * NULL unless it holds exactly 32 hex digits. */
 char *esx_uuid_normalize(const char *s);
 
-/* The command line that sets vhv.enable in the .vmx at path: deletes every vhv.enable line and
- * appends `vhv.enable = "TRUE"` (or "FALSE"), with sed -i (BusyBox). Owned by the caller. */
+/* The POSIX basic regular expression that matches exactly the lines esx_vmx_parse reads as
+ * setting `key`: blanks (isspace) before and after the key, the key in any ASCII case, then "=".
+ * The parser and every edit of the file share this one rule, so an edit removes every line the
+ * parser would read. key: letters, digits and "._:-" only (else NL_ERR_USAGE, NULL). Owned. */
+char *esx_vmx_key_bre(const char *key, struct nl_err *err);
+
+/* The command line that sets vhv.enable in the .vmx at path: deletes every line that sets
+ * vhv.enable (esx_vmx_key_bre) and appends `vhv.enable = "TRUE"` (or "FALSE"), with sed -i
+ * (BusyBox). Owned by the caller. */
 char *esx_vmx_nested_hv_cmd(const char *vmx_path, bool on, struct nl_err *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "backend/core/log.h"
 #include "backend/core/xmalloc.h"
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
@@ -125,6 +126,8 @@ enum nl_code esx_xml_parse(const char *data, size_t len, struct esx_records **ou
     if (len > INT_MAX) {
         return NL_ERR(err, NL_ERR_LIMIT, NULL, "The esxcli output is too large to parse.");
     }
+    /* libxml2 prints encoding errors to stderr whatever the options say; the console owns it. */
+    xmlSetGenericErrorFunc(NULL, nl_log_library);
     doc = xmlReadMemory(data, (int)len, "esxcli.xml", NULL,
                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) {

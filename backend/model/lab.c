@@ -80,6 +80,7 @@ static void host_clear(struct nl_host *h)
     free(h->datacenter_id);
     free(h->bios_uuid);
     free(h->network_system);
+    free(h->vmk0_mac);
     free(h->version);
     free(h->cpu_model);
     free(h->ssh_address);
@@ -153,7 +154,7 @@ static void *list_grow(void *p, size_t n, size_t elem)
 
 struct nl_datacenter *nl_lab_add_datacenter(struct nl_lab *lab, const char *id)
 {
-    size_t i = nl_map_get(&lab->index->dc_id, id);
+    size_t i = nl_ids_get(&lab->index->dc_id, id);
     if (i != NL_MAP_NONE)
         return &lab->datacenters[i];
     lab->datacenters = xgrow(lab->datacenters, &lab->cap_datacenters, lab->n_datacenters + 1,
@@ -161,14 +162,14 @@ struct nl_datacenter *nl_lab_add_datacenter(struct nl_lab *lab, const char *id)
     struct nl_datacenter *dc = &lab->datacenters[lab->n_datacenters];
     memset(dc, 0, sizeof(*dc));
     dc->id = xstrdup(id);
-    nl_map_put_first(&lab->index->dc_id, dc->id, lab->n_datacenters++);
+    nl_ids_put(&lab->index->dc_id, dc->id, lab->n_datacenters++);
     lab->index->names_valid = false;
     return dc;
 }
 
 struct nl_cluster *nl_lab_add_cluster(struct nl_lab *lab, const char *id)
 {
-    size_t i = nl_map_get(&lab->index->cluster_id, id);
+    size_t i = nl_ids_get(&lab->index->cluster_id, id);
     if (i != NL_MAP_NONE)
         return &lab->clusters[i];
     lab->clusters =
@@ -178,14 +179,14 @@ struct nl_cluster *nl_lab_add_cluster(struct nl_lab *lab, const char *id)
     c->id = xstrdup(id);
     c->datacenter = -1;
     c->kind = NL_CLUSTER_EMPTY;
-    nl_map_put_first(&lab->index->cluster_id, c->id, lab->n_clusters++);
+    nl_ids_put(&lab->index->cluster_id, c->id, lab->n_clusters++);
     lab->index->names_valid = false;
     return c;
 }
 
 struct nl_host *nl_lab_add_host(struct nl_lab *lab, const char *id)
 {
-    size_t i = nl_map_get(&lab->index->host_id, id);
+    size_t i = nl_ids_get(&lab->index->host_id, id);
     if (i != NL_MAP_NONE)
         return &lab->hosts[i];
     lab->hosts = xgrow(lab->hosts, &lab->cap_hosts, lab->n_hosts + 1, sizeof(struct nl_host));
@@ -200,14 +201,14 @@ struct nl_host *nl_lab_add_host(struct nl_lab *lab, const char *id)
     h->cluster = -1;
     h->backing_vm = -1;
     h->link = NL_LINK_NONE;
-    nl_map_put_first(&lab->index->host_id, h->id, lab->n_hosts++);
+    nl_ids_put(&lab->index->host_id, h->id, lab->n_hosts++);
     lab->index->names_valid = false;
     return h;
 }
 
 struct nl_vm *nl_lab_add_vm(struct nl_lab *lab, const char *id)
 {
-    size_t i = nl_map_get(&lab->index->vm_id, id);
+    size_t i = nl_ids_get(&lab->index->vm_id, id);
     if (i != NL_MAP_NONE)
         return &lab->vms[i];
     lab->vms = xgrow(lab->vms, &lab->cap_vms, lab->n_vms + 1, sizeof(struct nl_vm));
@@ -223,14 +224,14 @@ struct nl_vm *nl_lab_add_vm(struct nl_lab *lab, const char *id)
     vm->role = NL_ROLE_GUEST;
     vm->role_basis = NL_BASIS_NONE;
     vm->role_peer = -1;
-    nl_map_put_first(&lab->index->vm_id, vm->id, lab->n_vms++);
+    nl_ids_put(&lab->index->vm_id, vm->id, lab->n_vms++);
     lab->index->names_valid = false;
     return vm;
 }
 
 struct nl_network *nl_lab_add_network(struct nl_lab *lab, const char *id)
 {
-    size_t i = nl_map_get(&lab->index->net_id, id);
+    size_t i = nl_ids_get(&lab->index->net_id, id);
     if (i != NL_MAP_NONE)
         return &lab->networks[i];
     lab->networks =
@@ -238,7 +239,7 @@ struct nl_network *nl_lab_add_network(struct nl_lab *lab, const char *id)
     struct nl_network *n = &lab->networks[lab->n_networks];
     memset(n, 0, sizeof(*n));
     n->id = xstrdup(id);
-    nl_map_put_first(&lab->index->net_id, n->id, lab->n_networks++);
+    nl_ids_put(&lab->index->net_id, n->id, lab->n_networks++);
     return n;
 }
 
@@ -303,27 +304,35 @@ bool nl_lab_remove(struct nl_lab *lab, const char *id)
 {
     struct nl_lab_index *ix = lab->index;
     size_t i;
-    if ((i = nl_map_get(&ix->vm_id, id)) != NL_MAP_NONE) {
+    /* The index entry goes first: its key is the object's id string, which clearing frees. */
+    if ((i = nl_ids_remove(&ix->vm_id, id)) != NL_MAP_NONE) {
         vm_clear(&lab->vms[i]);
         array_remove(lab->vms, &lab->n_vms, i, sizeof(*lab->vms));
-    } else if ((i = nl_map_get(&ix->host_id, id)) != NL_MAP_NONE) {
+    } else if ((i = nl_ids_remove(&ix->host_id, id)) != NL_MAP_NONE) {
         host_clear(&lab->hosts[i]);
         array_remove(lab->hosts, &lab->n_hosts, i, sizeof(*lab->hosts));
-    } else if ((i = nl_map_get(&ix->cluster_id, id)) != NL_MAP_NONE) {
+    } else if ((i = nl_ids_remove(&ix->cluster_id, id)) != NL_MAP_NONE) {
         cluster_clear(&lab->clusters[i]);
         array_remove(lab->clusters, &lab->n_clusters, i, sizeof(*lab->clusters));
-    } else if ((i = nl_map_get(&ix->dc_id, id)) != NL_MAP_NONE) {
+    } else if ((i = nl_ids_remove(&ix->dc_id, id)) != NL_MAP_NONE) {
         datacenter_clear(&lab->datacenters[i]);
         array_remove(lab->datacenters, &lab->n_datacenters, i, sizeof(*lab->datacenters));
-    } else if ((i = nl_map_get(&ix->net_id, id)) != NL_MAP_NONE) {
+    } else if ((i = nl_ids_remove(&ix->net_id, id)) != NL_MAP_NONE) {
         network_clear(&lab->networks[i]);
         array_remove(lab->networks, &lab->n_networks, i, sizeof(*lab->networks));
     } else {
         return false;
     }
-    /* Indexes after i moved and a key string was freed: every map must be rebuilt. */
-    nl_lab_index_rebuild_ids(lab);
+    /* Name maps point at freed strings and shifted indexes until the next link. The id indexes
+     * stay right; once the removals outnumber the objects, a rebuild (linear) keeps lookups and
+     * the next removal logarithmic, which amortises to O(1) per removal. */
     ix->names_valid = false;
+    size_t gone = ix->dc_id.n_gone + ix->cluster_id.n_gone + ix->host_id.n_gone + ix->vm_id.n_gone +
+                  ix->net_id.n_gone;
+    size_t live =
+        lab->n_datacenters + lab->n_clusters + lab->n_hosts + lab->n_vms + lab->n_networks;
+    if (gone > 64 && gone > live)
+        nl_lab_index_rebuild_ids(lab);
     return true;
 }
 
@@ -376,6 +385,7 @@ struct nl_lab *nl_lab_clone(const struct nl_lab *lab)
         d->connection = s->connection;
         d->bios_uuid = xstrdup(s->bios_uuid);
         d->network_system = xstrdup(s->network_system);
+        d->vmk0_mac = xstrdup(s->vmk0_mac);
         d->version = xstrdup(s->version);
         d->cpu_model = xstrdup(s->cpu_model);
         d->cpu_packages = s->cpu_packages;

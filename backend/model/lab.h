@@ -44,8 +44,9 @@ enum nl_role_basis {
     NL_BASIS_PEER,       /* named like a nested-HV VM with the same guestId (kvm04 ~ kvm01) */
 };
 
-/* How a nested host was matched to the VM that backs it. */
-enum nl_link_kind { NL_LINK_NONE, NL_LINK_UUID, NL_LINK_NAME };
+/* How a nested host was matched to the VM that backs it. AMBIGUOUS: the host's BIOS UUID is held
+ * by more than one VM or more than one host (cloned nested hosts), so nothing is linked. */
+enum nl_link_kind { NL_LINK_NONE, NL_LINK_UUID, NL_LINK_NAME, NL_LINK_AMBIGUOUS };
 
 struct nl_portgroup {
     char *name;
@@ -86,6 +87,7 @@ struct nl_host {
     char *datacenter_id;
     enum nl_conn connection;
     char *bios_uuid;      /* hardware.systemInfo.uuid */
+    char *vmk0_mac;       /* MAC of VMkernel NIC vmk0, lower-case "00:50:56:..."; NULL unknown */
     char *network_system; /* configManager.networkSystem moref, NULL over SSH */
     char *version;        /* "8.0.3", may be NULL */
     char *cpu_model;
@@ -166,7 +168,9 @@ struct nl_cluster *nl_lab_add_cluster(struct nl_lab *lab, const char *id);
 struct nl_host *nl_lab_add_host(struct nl_lab *lab, const char *id);
 struct nl_vm *nl_lab_add_vm(struct nl_lab *lab, const char *id);
 struct nl_network *nl_lab_add_network(struct nl_lab *lab, const char *id);
-/* Removes the object with that id, whatever its type; returns false when unknown. */
+/* Removes the object with that id, whatever its type; returns false when unknown. The later
+ * objects of its type shift down one place (arrays stay dense and in order): O(log n) index work
+ * plus a memmove of those later objects. */
 bool nl_lab_remove(struct nl_lab *lab, const char *id);
 
 /* Host network content (replaces the lists). */
@@ -200,7 +204,7 @@ const char *nl_conn_name(enum nl_conn c);
 const char *nl_cluster_kind_name(enum nl_cluster_kind k);
 const char *nl_role_name(enum nl_vm_role r);
 const char *nl_source_name(enum nl_source s);
-const char *nl_link_kind_name(enum nl_link_kind k);   /* "none", "uuid", "name" */
+const char *nl_link_kind_name(enum nl_link_kind k);   /* "none", "uuid", "name", "ambiguous" */
 const char *nl_role_basis_name(enum nl_role_basis b); /* "guest-id", "backs-host", ... */
 
 /* Added helpers shared by output, checks and the console (pure; read derived fields, so call
@@ -212,6 +216,14 @@ bool nl_host_has_trunk(const struct nl_host *h, const char *vswitch);
 const struct nl_portgroup *nl_host_find_trunk(const struct nl_host *h, const char *vswitch);
 /* Does any vSwitch or port group of the host accept promiscuous mode (effective policy)? */
 bool nl_host_promiscuous_any(const struct nl_host *h);
+/* A MAC address as servers spell it ("00:50:56:6F:9D:66", "00-50-56-6f-9d-66") → the model's
+ * form "00:50:56:6f:9d:66" (owned); NULL unless it is six hex octets. */
+char *nl_mac_normalize(const char *s);
+/* Does the BIOS UUID say anything: non-empty and not all zeros? */
+bool nl_uuid_present(const char *u);
+/* Is the host nested: backed by a VM of this lab, or its BIOS UUID held by several VMs (a clone
+ * whose backing VM cannot be told)? */
+bool nl_host_is_nested(const struct nl_host *h);
 /* Is the VM a nested hypervisor (nested ESXi or nested other)? */
 bool nl_vm_is_hypervisor(const struct nl_vm *vm);
 /* The index of a pointer into lab->hosts / lab->vms (-1 when it is not one of them). */

@@ -11,7 +11,8 @@
  *   "hosts": [{"id", "name", "cluster": {"id", "name"} | null,
  *              "connection": "connected" | "disconnected" | "not-responding" | "unknown",
  *              "source", "version", "bios_uuid",
- *              "backing_vm": {"id", "name"} | null, "link": "uuid" | "name" | "none",
+ *              "backing_vm": {"id", "name"} | null,
+ *              "link": "uuid" | "name" | "ambiguous" | "none",
  *              "cpu": {"model", "packages", "cores", "threads", "mhz", "hv_support", "usage_mhz"},
  *              "vswitches": [{"name", "mtu", "num_ports", "uplinks": [..],
  *                             "security": {"promiscuous", "forged_transmits", "mac_changes"}}],
@@ -82,6 +83,7 @@ static void iw_host(struct nl_jw *w, const struct nl_lab *lab, const struct nl_h
     nl_jw_kstr(w, "source", nl_source_name(h->source));
     nl_jw_kstr(w, "version", h->version);
     nl_jw_kstr(w, "bios_uuid", h->bios_uuid);
+    nl_jw_kstr(w, "vmk0_mac", h->vmk0_mac);
     nl_jw_key(w, "backing_vm");
     if (h->backing_vm >= 0)
         iw_ref(w, lab->vms[h->backing_vm].id, lab->vms[h->backing_vm].name);

@@ -10,7 +10,7 @@
  *   "clusters":    [{"id", "name", "datacenter_id"}],
  *   "hosts": [{"id", "name", "cluster_id", "datacenter_id",
  *              "connection": "connected" | "disconnected" | "not-responding" | "unknown",
- *              "bios_uuid", "network_system", "version", "cpu_model",
+ *              "bios_uuid", "vmk0_mac", "network_system", "version", "cpu_model",
  *              "cpu_packages", "cpu_cores", "cpu_threads", "cpu_mhz", "hv_support",
  *              "cpu_usage_mhz", "source", "ssh_address", "ssh_port",
  *              "vswitches":  [{"name", "num_ports", "mtu", "uplinks": ["vmnic0"],
@@ -38,44 +38,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_index.h"
 #include "backend/model/lab_json_write.h"
 
 /* ---- strings ---------------------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte there starts none. */
-static size_t utf8_seq(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
 
 json_t *nl_json_string(const char *s)
 {
@@ -88,8 +56,9 @@ json_t *nl_json_string(const char *s)
     size_t len = strlen(s);
     char *clean = xmalloc(len * 3 + 1);
     size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_seq(p);
+    uint32_t cp;
+    for (const char *p = s; *p;) {
+        size_t n = nl_utf8_next(p, &cp);
         if (n) {
             memcpy(clean + o, p, n);
             o += n;
@@ -284,10 +253,10 @@ static const char *rd_object_id(struct rd *r, const json_t *o, const char *where
 static bool rd_unique(struct rd *r, struct nl_lab *lab, const char *id, const char *where)
 {
     const struct nl_lab_index *ix = lab->index;
-    if (nl_map_get(&ix->dc_id, id) != NL_MAP_NONE ||
-        nl_map_get(&ix->cluster_id, id) != NL_MAP_NONE ||
-        nl_map_get(&ix->host_id, id) != NL_MAP_NONE || nl_map_get(&ix->vm_id, id) != NL_MAP_NONE ||
-        nl_map_get(&ix->net_id, id) != NL_MAP_NONE)
+    if (nl_ids_get(&ix->dc_id, id) != NL_MAP_NONE ||
+        nl_ids_get(&ix->cluster_id, id) != NL_MAP_NONE ||
+        nl_ids_get(&ix->host_id, id) != NL_MAP_NONE || nl_ids_get(&ix->vm_id, id) != NL_MAP_NONE ||
+        nl_ids_get(&ix->net_id, id) != NL_MAP_NONE)
         return rd_fail(r, where, "id", "repeats an id used before");
     return true;
 }
@@ -304,6 +273,7 @@ static bool rd_host(struct rd *r, struct nl_lab *lab, const json_t *o, const cha
         !rd_str(r, o, where, "datacenter_id", &h->datacenter_id) ||
         !rd_enum(r, o, where, "connection", &conn, conn_word, NL_CONN_NOT_RESPONDING + 1) ||
         !rd_str(r, o, where, "bios_uuid", &h->bios_uuid) ||
+        !rd_str(r, o, where, "vmk0_mac", &h->vmk0_mac) ||
         !rd_str(r, o, where, "network_system", &h->network_system) ||
         !rd_str(r, o, where, "version", &h->version) ||
         !rd_str(r, o, where, "cpu_model", &h->cpu_model) ||
@@ -628,24 +598,19 @@ void nl_jw_str(struct nl_jw *w, const char *s)
                 p++;
                 continue;
             }
-            size_t n = utf8_seq(p);
+            uint32_t cp;
+            size_t n = nl_utf8_next((const char *)p, &cp);
             if (n) { /* valid UTF-8 passes through as it is */
                 p += n;
                 continue;
             }
         }
         jw_raw(w, (const char *)run, (size_t)(p - run));
-        size_t n = utf8_seq(p);
-        unsigned cp;
+        uint32_t cp;
+        size_t n = nl_utf8_next((const char *)p, &cp);
         if (n == 0) {
             cp = 0xFFFD;
             n = 1;
-        } else if (n == 1) {
-            cp = *p;
-        } else {
-            cp = p[0] & (0xFF >> (n + 1));
-            for (size_t i = 1; i < n; i++)
-                cp = (cp << 6) | (p[i] & 0x3F);
         }
         if (cp == 0xFFFD && !w->ascii)
             jw_raw(w, "\xEF\xBF\xBD", 3);
@@ -738,6 +703,7 @@ static void cw_host(struct nl_jw *w, const struct nl_host *h)
     nl_jw_kstr(w, "datacenter_id", h->datacenter_id);
     nl_jw_kstr(w, "connection", nl_conn_name(h->connection));
     nl_jw_kstr(w, "bios_uuid", h->bios_uuid);
+    nl_jw_kstr(w, "vmk0_mac", h->vmk0_mac);
     nl_jw_kstr(w, "network_system", h->network_system);
     nl_jw_kstr(w, "version", h->version);
     nl_jw_kstr(w, "cpu_model", h->cpu_model);

@@ -3,10 +3,11 @@
  * Nested links. A host is backed by the VM whose config.uuid equals the host's
  * hardware.systemInfo.uuid (ASCII case ignored; an empty or all-zero UUID counts as absent).
  * A UUID held by two VMs, or by two hosts, links nothing: guessing would silently pick one, and
- * the user is better served by an unlinked host than by a wrong one. Only for a host that is
- * still unlinked, and only when the host or the candidate VM has no UUID to compare, the host's
- * name, then its first DNS label ("esx-n01" of "esx-n01.lab.invalid"), is matched against VM
- * names (case ignored, unique names only); such links are NL_LINK_NAME and set
+ * the user is better served by an unlinked host than by a wrong one. Such a host is
+ * NL_LINK_AMBIGUOUS (cloned nested ESXi VMs share uuid.bios) and is not matched by name either.
+ * Only for a host that is still unlinked, and only when the host or the candidate VM has no UUID to
+ * compare, the host's name, then its first DNS label ("esx-n01" of "esx-n01.lab.invalid"), is
+ * matched against VM names (case ignored, unique names only); such links are NL_LINK_NAME and set
  * lab->name_links_used so the front end can say so. A VM never backs the host it runs on, and
  * backs at most one host. Hosts are visited in array order, so the result is deterministic.
  *
@@ -23,7 +24,8 @@
  *   otherwise a guest. Rules 6 and 7 exist so that a hypervisor VM whose nested HV was never
  * turned on (the most common mistake) is still checked as one instead of passing as a guest.
  *
- * Cluster kinds: no hosts → empty; every host backed by a VM → nested; none → physical;
+ * Cluster kinds: no hosts → empty; every host backed by a VM (or ambiguous) → nested; none →
+ * physical;
  * otherwise mixed. Port-group effective security: each field of the override when set, else the
  * vSwitch's field (UNSET when the vSwitch is unknown). */
 #include "backend/model/lab.h"
@@ -35,16 +37,6 @@
 
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_index.h"
-
-static bool uuid_present(const char *u)
-{
-    if (!u)
-        return false;
-    for (; *u; u++)
-        if (*u != '0' && *u != '-' && !isspace((unsigned char)*u))
-            return true;
-    return false;
-}
 
 static bool has_prefix_nocase(const char *s, const char *prefix)
 {
@@ -60,19 +52,19 @@ static void link_parents(struct nl_lab *lab)
 {
     struct nl_lab_index *ix = lab->index;
     for (size_t i = 0; i < lab->n_clusters; i++) {
-        size_t d = nl_map_get(&ix->dc_id, lab->clusters[i].datacenter_id);
+        size_t d = nl_ids_get(&ix->dc_id, lab->clusters[i].datacenter_id);
         lab->clusters[i].datacenter = d < lab->n_datacenters ? (ssize_t)d : -1;
     }
     for (size_t i = 0; i < lab->n_hosts; i++) {
         struct nl_host *h = &lab->hosts[i];
-        size_t c = nl_map_get(&ix->cluster_id, h->cluster_id);
+        size_t c = nl_ids_get(&ix->cluster_id, h->cluster_id);
         h->cluster = c < lab->n_clusters ? (ssize_t)c : -1;
         h->backing_vm = -1;
         h->link = NL_LINK_NONE;
     }
     for (size_t i = 0; i < lab->n_vms; i++) {
         struct nl_vm *vm = &lab->vms[i];
-        size_t h = nl_map_get(&ix->host_id, vm->host_id);
+        size_t h = nl_ids_get(&ix->host_id, vm->host_id);
         vm->host = h < lab->n_hosts ? (ssize_t)h : -1;
         vm->nested_host = -1;
     }
@@ -96,17 +88,19 @@ static void link_by_uuid(struct nl_lab *lab)
     nl_map_init(&vm_uuid, true);
     nl_map_init(&host_uuid, true);
     for (size_t i = 0; i < lab->n_vms; i++)
-        if (uuid_present(lab->vms[i].uuid))
+        if (nl_uuid_present(lab->vms[i].uuid))
             nl_map_put_dup(&vm_uuid, lab->vms[i].uuid, i);
     for (size_t i = 0; i < lab->n_hosts; i++)
-        if (uuid_present(lab->hosts[i].bios_uuid))
+        if (nl_uuid_present(lab->hosts[i].bios_uuid))
             nl_map_put_dup(&host_uuid, lab->hosts[i].bios_uuid, i);
     for (size_t i = 0; i < lab->n_hosts; i++) {
         const char *u = lab->hosts[i].bios_uuid;
-        if (!uuid_present(u) || nl_map_get(&host_uuid, u) == NL_MAP_DUP)
+        if (!nl_uuid_present(u))
             continue;
         size_t v = nl_map_get(&vm_uuid, u);
-        if (link_allowed(lab, i, v))
+        if (nl_map_get(&host_uuid, u) == NL_MAP_DUP || v == NL_MAP_DUP)
+            lab->hosts[i].link = NL_LINK_AMBIGUOUS;
+        else if (link_allowed(lab, i, v))
             link_set(lab, i, v, NL_LINK_UUID);
     }
     nl_map_free(&vm_uuid);
@@ -122,7 +116,7 @@ static void link_by_name(struct nl_lab *lab)
             nl_map_put_dup(&names, lab->vms[i].name, i);
     for (size_t i = 0; i < lab->n_hosts; i++) {
         const struct nl_host *h = &lab->hosts[i];
-        if (h->backing_vm >= 0 || !h->name || !h->name[0])
+        if (h->backing_vm >= 0 || h->link == NL_LINK_AMBIGUOUS || !h->name || !h->name[0])
             continue;
         size_t v = nl_map_get(&names, h->name);
         if (v == NL_MAP_NONE) {
@@ -133,7 +127,7 @@ static void link_by_name(struct nl_lab *lab)
         if (!link_allowed(lab, i, v))
             continue;
         /* Two UUIDs that differ prove two different machines, whatever their names say. */
-        if (uuid_present(h->bios_uuid) && uuid_present(lab->vms[v].uuid))
+        if (nl_uuid_present(h->bios_uuid) && nl_uuid_present(lab->vms[v].uuid))
             continue;
         link_set(lab, i, v, NL_LINK_NAME);
         lab->name_links_used = true;
@@ -231,7 +225,7 @@ static void classify_clusters(struct nl_lab *lab)
         const struct nl_host *h = &lab->hosts[i];
         if (h->cluster < 0)
             continue;
-        if (h->backing_vm >= 0)
+        if (nl_host_is_nested(h))
             backed[h->cluster]++;
         else
             plain[h->cluster]++;

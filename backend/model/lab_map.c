@@ -123,3 +123,28 @@ size_t nl_map_get(const struct nl_map *m, const char *key)
 {
     return key ? nl_map_get_n(m, key, strlen(key)) : NL_MAP_NONE;
 }
+
+size_t nl_map_del(struct nl_map *m, const char *key)
+{
+    if (!key || m->cap == 0)
+        return NL_MAP_NONE;
+    size_t mask = m->cap - 1;
+    size_t hole = map_slot(m, key, strlen(key));
+    if (!m->keys[hole])
+        return NL_MAP_NONE;
+    size_t val = m->vals[hole];
+    /* Backward-shift deletion: move up every later key of the probe run whose home slot does
+     * not lie cyclically in (hole, j], so no lookup meets an empty slot before its key. */
+    for (size_t j = (hole + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
+        size_t home = map_hash(m, m->keys[j], strlen(m->keys[j])) & mask;
+        bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+        if (stays)
+            continue;
+        m->keys[hole] = m->keys[j];
+        m->vals[hole] = m->vals[j];
+        hole = j;
+    }
+    m->keys[hole] = NULL;
+    m->n--;
+    return val;
+}

@@ -25,6 +25,8 @@ void nl_map_clear(struct nl_map *m); /* keeps memory */
 size_t nl_map_put_first(struct nl_map *m, const char *key, size_t val);
 /* Inserts key -> val; a key put twice maps to NL_MAP_DUP from then on. */
 void nl_map_put_dup(struct nl_map *m, const char *key, size_t val);
+/* Removes key (no-op when absent); returns the value it had, or NL_MAP_NONE. */
+size_t nl_map_del(struct nl_map *m, const char *key);
 /* NL_MAP_NONE when absent (NL_MAP_DUP for duplicates in a put_dup map). */
 size_t nl_map_get(const struct nl_map *m, const char *key);
 /* Like nl_map_get for the first len bytes of key (key need not be NUL-terminated there). */

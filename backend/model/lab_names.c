@@ -1,5 +1,10 @@
-/* Short lower-case words for enums, shared by the text tree, the JSON and the console. */
+/* Short lower-case words for enums, shared by the text tree, the JSON and the console; the MAC
+ * address spelling of the model. */
 #include "backend/model/lab.h"
+
+#include <ctype.h>
+
+#include "backend/core/xmalloc.h"
 
 const char *nl_tri_word(enum nl_tri t, const char *yes, const char *no)
 {
@@ -96,6 +101,8 @@ const char *nl_link_kind_name(enum nl_link_kind k)
         return "uuid";
     case NL_LINK_NAME:
         return "name";
+    case NL_LINK_AMBIGUOUS:
+        return "ambiguous";
     case NL_LINK_NONE:
         break;
     }
@@ -119,4 +126,27 @@ const char *nl_role_basis_name(enum nl_role_basis b)
         break;
     }
     return "none";
+}
+
+char *nl_mac_normalize(const char *s)
+{
+    char out[18];
+    size_t n = 0, digits = 0;
+    for (const char *p = s; p && *p; p++) {
+        if (isxdigit((unsigned char)*p)) {
+            if (n >= 17 || digits == 2)
+                return NULL;
+            out[n++] = (char)tolower((unsigned char)*p);
+            digits++;
+        } else if ((*p == ':' || *p == '-') && digits == 2 && n < 17) {
+            out[n++] = ':';
+            digits = 0;
+        } else {
+            return NULL;
+        }
+    }
+    if (n != 17 || digits != 2)
+        return NULL;
+    out[n] = '\0';
+    return xstrdup(out);
 }

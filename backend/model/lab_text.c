@@ -1,4 +1,4 @@
-/* The inventory tree and terminal-safe names. */
+/* The inventory tree; names in it are escaped for a terminal (backend/core/term_text.h). */
 #include "backend/model/lab_text.h"
 
 #include <stdarg.h>
@@ -7,93 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
-
-/* ---- escaping --------------------------------------------------------------------------- */
-
-/* Length of a valid UTF-8 sequence at s and its code point, or 0 when invalid. */
-static size_t utf8_decode(const unsigned char *s, unsigned *cp)
-{
-    unsigned char c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t n;
-    unsigned v;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        v = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    /* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
-        (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return n;
-}
-
-static bool cp_unsafe(unsigned cp)
-{
-    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
-           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
-           cp == 0x200F || cp == 0x061C;
-}
-
-char *nl_text_escape(const char *s)
-{
-    if (!s)
-        return xstrdup("(unnamed)");
-    size_t len = strlen(s);
-    char *out = xmalloc(len * 6 + 1); /* the worst case is \uNNNN for a 2-byte sequence: < 6x */
-    size_t o = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned cp;
-        size_t n = utf8_decode(p, &cp);
-        if (n == 0) {
-            o += (size_t)sprintf(out + o, "\\x%02X", *p);
-            p++;
-        } else if (cp == '\\') {
-            out[o++] = '\\';
-            out[o++] = '\\';
-            p++;
-        } else if (cp_unsafe(cp)) {
-            if (cp < 0x80)
-                o += (size_t)sprintf(out + o, "\\x%02X", cp);
-            else
-                o += (size_t)sprintf(out + o, "\\u%04X", cp);
-            p += n;
-        } else {
-            memcpy(out + o, p, n);
-            o += n;
-            p += n;
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-enum nl_code nl_text_escape_append(struct nl_buf *out, const char *s, struct nl_err *err)
-{
-    char *e = nl_text_escape(s);
-    enum nl_code rc = nl_buf_append_str(out, e, err);
-    free(e);
-    return rc;
-}
 
 /* ---- the tree --------------------------------------------------------------------------- */
 
@@ -113,7 +28,7 @@ static void tw_raw(struct tw *w, const char *s)
 static void tw_name(struct tw *w, const char *s)
 {
     if (w->rc == NL_OK)
-        w->rc = nl_text_escape_append(w->out, s, w->err);
+        w->rc = nl_term_name_append(w->out, s ? s : "(unnamed)", w->err);
 }
 
 static void tw_fmt(struct tw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -200,6 +115,8 @@ static void host_text(struct tw *w, const struct nl_lab *lab, const struct vm_li
         tw_name(w, b->name ? b->name : b->id);
         if (h->link == NL_LINK_NAME)
             tw_raw(w, " (matched by name)");
+    } else if (h->link == NL_LINK_AMBIGUOUS) {
+        tw_raw(w, " \xE2\x87\x90 ? (BIOS UUID shared by several VMs or hosts)");
     }
     tw_fmt(w, " [%s]", nl_conn_name(h->connection));
     if (h->source != NL_SOURCE_NONE && h->source != lab->source)

@@ -1,18 +1,10 @@
-/* The human inventory tree printed by `nestlab inventory`, and safe display of names. */
+/* The human inventory tree printed by `nestlab inventory`. */
 #ifndef NL_MODEL_LAB_TEXT_H
 #define NL_MODEL_LAB_TEXT_H
 
 #include "backend/core/buf.h"
 #include "backend/core/err.h"
 #include "backend/model/lab.h"
-
-/* A copy of s that is safe to print on a terminal: C0 and C1 control characters, DEL, Unicode
- * bidirectional overrides and invalid UTF-8 bytes are written as \xNN or \uNNNN, and a backslash
- * as \\, so a hostile name cannot move the cursor, change colours or hide text. Valid printable
- * UTF-8 is kept. NULL gives "(unnamed)". The caller frees the result. */
-char *nl_text_escape(const char *s);
-/* The same, appended to a buffer. */
-enum nl_code nl_text_escape_append(struct nl_buf *out, const char *s, struct nl_err *err);
 
 /* Appends the tree of one linked lab:
  *   vc-lab (vcenter, fetched 2024-05-01 12:00:00 UTC)

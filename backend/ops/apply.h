@@ -1,8 +1,11 @@
 /* Applying a plan through an executor (executor.h): the steps of one host run in plan order on
  * one worker, hosts run in parallel (at most opts.parallel at once), a failed step never stops
- * the others (only the steps that depend on it), then the lab is re-read and every changed value
- * verified, and the change set is appended to the journal. Results land in the plan's steps;
- * ops_plan_text/ops_plan_summary/ops_plan_exit_status then report them. */
+ * the others (only the steps that depend on it), then the lab is re-read and every value that was
+ * sent verified. With a journal path every step is journaled as it goes (journal.h): the change
+ * set with every before value is on disk before the first call, each outcome as it finishes,
+ * the final record at the end, so an apply killed at any point leaves a record of what it did.
+ * Results land in the plan's steps; ops_plan_text/ops_plan_summary/ops_plan_exit_status then report
+ * them. */
 #ifndef NL_OPS_APPLY_H
 #define NL_OPS_APPLY_H
 
@@ -49,14 +52,22 @@ struct ops_apply_opts {
      * set, cancelled steps included, is journaled. A power-cycle chain whose power-off already
      * ran is finished (set and power-on) so that no VM is left powered off by a cancel. */
     atomic_bool *cancel;
+    /* May be NULL. Set (from any thread, after cancel) to stop waiting: the calls still in
+     * flight are recorded as OPS_RESULT_UNKNOWN (error detail "abandoned"), the steps not
+     * started as not run, the verification is skipped (or its re-read abandoned), the final
+     * record is written and ops_apply returns within about 0.1 s with plan->abandoned set.
+     * Worker threads may then still be inside the executor: the caller must keep the plan and
+     * the executor alive and should end the process (the CLI's second Ctrl-C). */
+    atomic_bool *abandon;
 };
 
 void ops_apply_opts_init(struct ops_apply_opts *opts);
 
 /* Runs every planned step of plan through ex. Returns NL_OK when every step was attempted,
  * whatever the steps' results (see ops_plan_exit_status). Errors: NL_ERR_USAGE when the plan was
- * already applied or ex is NULL; NL_ERR_IO when the journal could not be written (the changes
- * were made and the plan holds their results). A plan with nothing to change runs nothing and
+ * already applied or ex is NULL; NL_ERR_IO when the journal could not be written: before the
+ * first call nothing is sent (plan->applied stays false); later no new call is sent, and the
+ * plan holds the results of the ones made. A plan with nothing to change runs nothing and
  * writes no journal line. Blocks until done; call it from a worker when the UI must stay live. */
 enum nl_code ops_apply(struct ops_plan *plan, const struct ops_executor *ex,
                        const struct ops_apply_opts *opts, struct nl_err *err);

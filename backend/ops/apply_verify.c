@@ -1,5 +1,6 @@
 /* Verification after apply: re-read the lab once through the executor and compare, for every
- * step that succeeded, the value it set with what the server now reports. A value that a later
+ * step that was sent, the value it set with what the server now reports (a failed or unknown
+ * step is located: after, before, or neither -- many failures are partial). A value that a later
  * successful step of the same group changes again (the power-off of a power cycle) is not
  * checked: only the final value of each target is. */
 #include "backend/ops/apply_verify.h"
@@ -41,16 +42,18 @@ bool ops_steps_same_target(const struct ops_step *a, const struct ops_step *b)
 {
     if (target_class(a->kind) != target_class(b->kind))
         return false;
+    /* Id and name: steps read back from a journal may carry ids of another transport. */
+    bool same_host = str_eq(a->host_id, b->host_id) && str_eq(a->host_name, b->host_name);
     switch (target_class(a->kind)) {
     case T_SECURITY:
-        return str_eq(a->host_id, b->host_id) && str_eq(a->vswitch, b->vswitch);
+        return same_host && str_eq(a->vswitch, b->vswitch);
     case T_PORTGROUP:
-        return str_eq(a->host_id, b->host_id) && str_eq(a->portgroup, b->portgroup);
+        return same_host && str_eq(a->portgroup, b->portgroup);
     case T_NESTED_HV:
     case T_POWER:
         break;
     }
-    return str_eq(a->vm_id, b->vm_id);
+    return str_eq(a->vm_id, b->vm_id) && str_eq(a->vm_name, b->vm_name);
 }
 
 static const struct nl_host *find_host(const struct nl_lab *lab, const struct ops_step *s)
@@ -137,28 +140,84 @@ done:
     return v;
 }
 
-void ops_apply_verify(struct ops_plan *plan, const struct ops_executor *ex)
+enum ops_step_where ops_step_where(const struct nl_lab *now, const struct ops_step *s, char **note)
 {
-    struct nl_err e = {0};
-    bool any = false;
+    *note = NULL;
+    enum ops_verify v = ops_step_check(now, s, note);
+    if (v == OPS_VERIFY_OK)
+        return OPS_WHERE_AFTER;
+    if (v == OPS_VERIFY_UNKNOWN)
+        return OPS_WHERE_GONE;
+    struct ops_step as_before = *s; /* shallow: only compared, never freed */
+    as_before.after = s->before;
+    char *ignored = NULL;
+    v = ops_step_check(now, &as_before, &ignored);
+    free(ignored);
+    return v == OPS_VERIFY_OK ? OPS_WHERE_BEFORE : OPS_WHERE_ELSE;
+}
+
+static bool was_sent(const struct ops_step *s)
+{
+    return s->result == OPS_RESULT_OK || s->result == OPS_RESULT_FAILED ||
+           s->result == OPS_RESULT_UNKNOWN;
+}
+
+bool ops_apply_needs_reread(const struct ops_plan *plan)
+{
     for (size_t i = 0; i < plan->n_steps; i++)
-        any = any || plan->steps[i].result == OPS_RESULT_OK;
-    if (!any)
-        return;
-    struct nl_lab *now = ex->reread ? ex->reread(ex->ctx, plan->lab, &e) : NULL;
-    if (!now) {
-        if (!ex->reread)
-            NL_ERR(&e, NL_ERR_INTERNAL, NULL, "The '%s' transport cannot re-read the lab.",
-                   ex->transport ? ex->transport : "unknown");
-        else if (!nl_err_is_set(&e))
-            NL_ERR(&e, NL_ERR_INTERNAL, NULL, "The re-read returned nothing.");
-        xstrset(&plan->verify_error, e.message);
-    } else {
-        nl_lab_link(now); /* lookups need the index; a transport may hand it back unlinked */
+        if (was_sent(&plan->steps[i]))
+            return true;
+    return false;
+}
+
+struct nl_lab *ops_apply_reread(const struct ops_plan *plan, const struct ops_executor *ex,
+                                struct nl_err *e)
+{
+    struct nl_lab *now = ex->reread ? ex->reread(ex->ctx, plan->lab, e) : NULL;
+    if (!now && !ex->reread)
+        NL_ERR(e, NL_ERR_INTERNAL, NULL, "The '%s' transport cannot re-read the lab.",
+               ex->transport ? ex->transport : "unknown");
+    else if (!now && !nl_err_is_set(e))
+        NL_ERR(e, NL_ERR_INTERNAL, NULL, "The re-read returned nothing.");
+    return now;
+}
+
+/* A step whose call failed or whose outcome is unknown: where does its target stand? */
+static void locate(struct ops_step *s, const struct nl_lab *now)
+{
+    char *note = NULL;
+    enum ops_step_where w = ops_step_where(now, s, &note);
+    free(s->verify_note);
+    switch (w) {
+    case OPS_WHERE_AFTER:
+        s->verify = OPS_VERIFY_OK;
+        s->verify_note = xstrdup("the change is in place although the call did not confirm it");
+        break;
+    case OPS_WHERE_BEFORE:
+        s->verify = OPS_VERIFY_MISMATCH;
+        s->verify_note = xstrdup("as before: the change did not take effect");
+        break;
+    case OPS_WHERE_ELSE:
+        s->verify = OPS_VERIFY_MISMATCH;
+        s->verify_note = xasprintf("neither before nor after: %s", note ? note : "?");
+        break;
+    case OPS_WHERE_GONE:
+        s->verify = OPS_VERIFY_UNKNOWN;
+        s->verify_note = xstrdup(note ? note : "the target is gone");
+        break;
     }
+    free(note);
+}
+
+void ops_apply_verify_with(struct ops_plan *plan, struct nl_lab *now, const struct nl_err *e)
+{
+    if (!now)
+        xstrset(&plan->verify_error, e && nl_err_is_set(e) ? e->message : "no re-read");
+    else
+        nl_lab_link(now); /* lookups need the index; a transport may hand it back unlinked */
     for (size_t i = 0; i < plan->n_steps; i++) {
         struct ops_step *s = &plan->steps[i];
-        if (s->result != OPS_RESULT_OK)
+        if (!was_sent(s))
             continue;
         bool superseded = false;
         for (size_t k = i + 1; k < plan->n_steps && !superseded; k++)
@@ -169,14 +228,25 @@ void ops_apply_verify(struct ops_plan *plan, const struct ops_executor *ex)
         if (!now) {
             s->verify = OPS_VERIFY_UNKNOWN;
             xstrset(&s->verify_note, "the lab could not be re-read");
-            continue;
+        } else if (s->result != OPS_RESULT_OK) {
+            locate(s, now);
+        } else {
+            free(s->verify_note);
+            s->verify_note = NULL;
+            s->verify = ops_step_check(now, s, &s->verify_note);
         }
-        free(s->verify_note);
-        s->verify_note = NULL;
-        s->verify = ops_step_check(now, s, &s->verify_note);
     }
     if (now) {
         nl_lab_free(&plan->verified_lab);
         plan->verified_lab = now;
     }
+}
+
+void ops_apply_verify(struct ops_plan *plan, const struct ops_executor *ex)
+{
+    if (!ops_apply_needs_reread(plan))
+        return;
+    struct nl_err e = {0};
+    struct nl_lab *now = ops_apply_reread(plan, ex, &e);
+    ops_apply_verify_with(plan, now, &e);
 }

@@ -214,6 +214,7 @@ struct ops_report *ops_check_run(const struct nl_lab *lab, const struct ops_chec
     struct ops_report *rep = xcalloc(1, sizeof(*rep));
     bool *carriers = ops_check_carriers(lab);
     ops_check_layout(lab, opt, rep);
+    ops_check_clones(lab, rep);
     ops_check_hosts(lab, opt, carriers, rep);
     ops_check_vms(lab, opt, carriers, rep);
     free(carriers);

@@ -26,6 +26,9 @@
  *                                or trunk port groups
  *   layout.mixed-cluster  error  nested and physical hosts in one cluster
  *   layout.nested-host-down error a nested host not connected, explained by its backing VM
+ *   nested.shared-bios-uuid warn  hosts, or nested-hypervisor VMs, sharing one BIOS UUID (clones):
+ *                                links ambiguous
+ *   nested.shared-vmk0-mac error  hosts whose vmk0 has the same MAC address (cloned nested ESXi)
  *   cost.flooding         warn   promiscuous mode with a measured flooding cost over the threshold
  */
 #ifndef NL_OPS_CHECK_H

@@ -163,7 +163,7 @@ static void check_host_network(const struct nl_lab *lab, const struct ops_check_
 static void check_hv_support(const struct nl_lab *lab, size_t hi, struct ops_report *rep)
 {
     const struct nl_host *h = &lab->hosts[hi];
-    if (h->backing_vm >= 0 || h->hv_support < 0 || h->hv_support >= 3)
+    if (nl_host_is_nested(h) || h->hv_support < 0 || h->hv_support >= 3)
         return;
     static const char *const meaning[] = {
         "has no hardware virtualization",

@@ -30,7 +30,7 @@ static void check_mixed(const struct nl_lab *lab, size_t ci, struct ops_report *
         xasprintf("Move the nested hosts of cluster \"%s\" into a cluster of their own.", name));
     ops_check_object(f, "cluster", c->id, c->name);
     for (size_t h = 0; h < lab->n_hosts; h++)
-        if (lab->hosts[h].cluster == (ssize_t)ci && lab->hosts[h].backing_vm >= 0)
+        if (lab->hosts[h].cluster == (ssize_t)ci && nl_host_is_nested(&lab->hosts[h]))
             ops_check_object(f, "host", lab->hosts[h].id, ops_host_name(&lab->hosts[h]));
 }
 

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_json.h"
-#include "backend/model/lab_text.h"
 #include "backend/ops/check.h"
 
 static enum nl_code put(struct nl_buf *out, const char *s, struct nl_err *err)
@@ -15,7 +15,7 @@ static enum nl_code put(struct nl_buf *out, const char *s, struct nl_err *err)
 /* Messages embed names, so every line goes through the terminal escaper. */
 static enum nl_code put_safe(struct nl_buf *out, const char *s, struct nl_err *err)
 {
-    return nl_text_escape_append(out, s ? s : "", err);
+    return nl_term_name_append(out, s, err);
 }
 
 static bool same_subject(const struct ops_finding *a, const struct ops_finding *b)

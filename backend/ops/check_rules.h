@@ -31,5 +31,6 @@ void ops_check_hosts(const struct nl_lab *lab, const struct ops_check_options *o
                      const bool *carriers, struct ops_report *rep);
 void ops_check_layout(const struct nl_lab *lab, const struct ops_check_options *opt,
                       struct ops_report *rep);
+void ops_check_clones(const struct nl_lab *lab, struct ops_report *rep);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/plan_util.h"
 
@@ -66,7 +67,7 @@ static void fill_row(struct ops_drift *d, size_t row, const struct nl_host *h)
     if (!pg) {
         c[OPS_DRIFT_TRUNK].value = xstrdup("absent");
     } else if (!same(pg->vswitch, d->vswitch)) {
-        char *v = ops_text_name(pg->vswitch);
+        char *v = nl_term_name(pg->vswitch);
         c[OPS_DRIFT_TRUNK].value = xasprintf("on %s", v);
         free(v);
     } else if (pg->vlan < 0) {
@@ -247,7 +248,7 @@ char *ops_drift_text(const struct ops_drift *d)
     size_t w[OPS_DRIFT_N_COLUMNS + 1];
     w[0] = width("host");
     for (size_t r = 0; r < n; r++) {
-        names[r] = ops_text_name(d->host_names[r]);
+        names[r] = nl_term_name(d->host_names[r]);
         if (width(names[r]) > w[0])
             w[0] = width(names[r]);
     }
@@ -255,7 +256,7 @@ char *ops_drift_text(const struct ops_drift *d)
         w[k + 1] = width(d->columns[k]);
         for (size_t r = 0; r < n; r++) {
             const struct ops_drift_cell *c = &d->cells[r * OPS_DRIFT_N_COLUMNS + k];
-            char *v = ops_text_name(c->value);
+            char *v = nl_term_name(c->value);
             cells[r * OPS_DRIFT_N_COLUMNS + k] = xasprintf("%s%s", v, c->inconsistent ? "*" : "");
             free(v);
             size_t cw = width(cells[r * OPS_DRIFT_N_COLUMNS + k]);
@@ -263,8 +264,8 @@ char *ops_drift_text(const struct ops_drift *d)
                 w[k + 1] = cw;
         }
     }
-    char *vs = ops_text_name(d->vswitch), *pg = ops_text_name(d->trunk_pg);
-    char *ep = ops_text_name(d->endpoint);
+    char *vs = nl_term_name(d->vswitch), *pg = nl_term_name(d->trunk_pg);
+    char *ep = nl_term_name(d->endpoint);
     if (d->trunk_pg)
         nl_buf_appendf(&b, NULL, "Drift on '%s': vSwitch '%s', trunk port group '%s'\n", ep, vs,
                        pg);

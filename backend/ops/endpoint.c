@@ -83,10 +83,9 @@ static enum nl_code open_vcenter(struct nl_endpoint *ep, struct nl_err *err)
     char prompt[300];
     snprintf(prompt, sizeof(prompt), "Password for %s at %s: ", cfg->user ? cfg->user : "?",
              cfg->url);
-    char *password =
-        ep->opts.password && ep->opts.password[0]
-            ? xstrdup(ep->opts.password)
-            : nl_password_get(cfg->password_env, NULL, prompt, ep->opts.allow_prompt, err);
+    char *password = ep->opts.password && ep->opts.password[0]
+                         ? xstrdup(ep->opts.password)
+                         : nl_password_get(cfg->password_env, prompt, ep->opts.allow_prompt, err);
     if (!password)
         return err->code;
     struct vs_config vc = {
@@ -117,13 +116,25 @@ void *nl_endpoint_ssh(struct nl_endpoint *ep, struct nl_err *err)
     snprintf(prompt, sizeof(prompt),
              "SSH password for %s on the ESXi hosts of %s: ", ssh->user ? ssh->user : "root",
              ep->cfg->name);
-    char *password = ep->opts.ssh_password && ep->opts.ssh_password[0]
-                         ? xstrdup(ep->opts.ssh_password)
-                         : nl_password_get(ssh->password_env, "NESTLAB_SSH_PASSWORD", prompt,
-                                           ep->opts.allow_prompt, err);
-    if (!password && !ssh->key_file)
+    struct nl_err pw_err = {0};
+    char *password =
+        ep->opts.ssh_password && ep->opts.ssh_password[0]
+            ? xstrdup(ep->opts.ssh_password)
+            : nl_password_get(ssh->password_env, prompt, ep->opts.allow_prompt, &pw_err);
+    if (!password && !ssh->key_file) {
+        if (strcmp(pw_err.detail, "no-password") != 0) {
+            if (err && !nl_err_is_set(err))
+                *err = pw_err;
+            return NULL;
+        }
+        NL_ERR(err, NL_ERR_AUTH, "no-password",
+               "No SSH password for the hosts of \"%s\": set the environment variable %s, or run "
+               "nestlab on a terminal to be asked. The vCenter password is never used for the "
+               "hosts unless the config says so (\"ssh\": {\"password_env\": "
+               "\"NESTLAB_PASSWORD\"}).",
+               ep->cfg->name, ssh->password_env ? ssh->password_env : "NESTLAB_SSH_PASSWORD");
         return NULL;
-    nl_err_clear(err);
+    }
     char *known_hosts = ssh->known_hosts ? NULL : nl_endpoint_known_hosts_path(err);
     if (!ssh->known_hosts && !known_hosts) {
         nl_secret_free(&password);
@@ -242,9 +253,10 @@ const char *const *nl_endpoint_host_errors(const struct nl_endpoint *ep, size_t 
     return (const char *const *)ep->host_errors;
 }
 
-/* Cache files are named after the endpoint; anything but [A-Za-z0-9._-] becomes '_' so a hostile
- * endpoint name cannot escape the cache directory. */
-char *nl_endpoint_cache_path(const char *endpoint_name, struct nl_err *err)
+/* Files named after the endpoint: anything but [A-Za-z0-9._-] becomes '_' so a hostile endpoint
+ * name cannot escape the directory. */
+static char *endpoint_file(enum nl_xdg_kind kind, const char *prefix, const char *endpoint_name,
+                           const char *suffix, struct nl_err *err)
 {
     char *safe = xstrdup(endpoint_name);
     for (char *p = safe; *p; p++)
@@ -252,11 +264,21 @@ char *nl_endpoint_cache_path(const char *endpoint_name, struct nl_err *err)
             *p = '_';
     if (safe[0] == '.')
         safe[0] = '_';
-    char *name = xasprintf("inventory-%s.json", safe);
+    char *name = xasprintf("%s%s%s", prefix, safe, suffix);
     free(safe);
-    char *path = nl_xdg_path(NL_XDG_CACHE, name, err);
+    char *path = nl_xdg_path(kind, name, err);
     free(name);
     return path;
+}
+
+char *nl_endpoint_cache_path(const char *endpoint_name, struct nl_err *err)
+{
+    return endpoint_file(NL_XDG_CACHE, "inventory-", endpoint_name, ".json", err);
+}
+
+char *nl_endpoint_lock_path(const char *endpoint_name, struct nl_err *err)
+{
+    return endpoint_file(NL_XDG_STATE, "changes-", endpoint_name, ".lock", err);
 }
 
 char *nl_endpoint_journal_path(struct nl_err *err)

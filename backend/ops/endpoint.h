@@ -89,6 +89,8 @@ void *nl_endpoint_ssh(struct nl_endpoint *ep, struct nl_err *err);
 /* Files of this endpoint under the XDG dirs (owned strings). */
 char *nl_endpoint_cache_path(const char *endpoint_name, struct nl_err *err);
 char *nl_endpoint_journal_path(struct nl_err *err);
+/* The lock that one change at a time takes on the endpoint (lock.h). */
+char *nl_endpoint_lock_path(const char *endpoint_name, struct nl_err *err);
 char *nl_endpoint_known_hosts_path(struct nl_err *err);
 
 #endif

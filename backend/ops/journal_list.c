@@ -3,16 +3,47 @@
 #include <string.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/journal.h"
 #include "backend/ops/plan_util.h"
 
+/* Was a call sent for this step (so the lab may differ from its before value)? */
+bool ops_journal_step_sent(const struct ops_journal_entry *e, const struct ops_step *s)
+{
+    if (s->status != OPS_STEP_PLANNED)
+        return false;
+    /* An interrupted set may have lost a start record with the page cache (power loss): every
+     * planned step of it counts, and the live lab tells which ones differ. */
+    return e->interrupted || s->result == OPS_RESULT_OK || s->result == OPS_RESULT_FAILED ||
+           s->result == OPS_RESULT_UNKNOWN;
+}
+
 static bool changed_something(const struct ops_journal_entry *e)
 {
     for (size_t i = 0; i < e->n_steps; i++)
-        if (e->steps[i].result == OPS_RESULT_OK)
+        if (ops_journal_step_sent(e, &e->steps[i]))
             return true;
     return false;
+}
+
+const char *ops_journal_step_state(const struct ops_journal_entry *e, const struct ops_step *s)
+{
+    (void)e;
+    if (s->status != OPS_STEP_PLANNED)
+        return "skipped";
+    switch (s->result) {
+    case OPS_RESULT_OK:
+        return "applied";
+    case OPS_RESULT_FAILED:
+        return "failed";
+    case OPS_RESULT_UNKNOWN:
+        return "unknown";
+    case OPS_RESULT_NOT_RUN:
+    case OPS_RESULT_NONE:
+        break;
+    }
+    return "not applied";
 }
 
 const char *ops_journal_undone_by(const struct ops_journal *jr,
@@ -52,7 +83,7 @@ const struct ops_journal_entry *ops_journal_find(const struct ops_journal *jr, c
             n_prefix++;
         }
     }
-    char *safe = ops_text_name(id);
+    char *safe = nl_term_name(id);
     if (n_prefix == 1) {
         free(safe);
         return found;
@@ -87,23 +118,32 @@ char *ops_journal_text(const struct ops_journal *jr, bool steps)
         const struct ops_journal_entry *e = &jr->entries[i];
         struct ops_counts c;
         entry_counts(e, &c);
-        char *id = ops_text_name(e->id), *time = ops_text_name(e->time);
-        char *ep = ops_text_name(e->endpoint), *tr = ops_text_name(e->transport);
-        char *in = ops_text_name(e->intent);
-        nl_buf_appendf(&b, NULL, "%s  %s  %s  %s  %s: %zu changed, %zu failed", id, time, ep, tr,
-                       in, c.ok, c.failed);
-        if (c.not_run)
+        char *id = nl_term_name(e->id), *time = nl_term_name(e->time);
+        char *ep = nl_term_name(e->endpoint), *tr = nl_term_name(e->transport);
+        char *in = nl_term_line(e->intent);
+        if (e->interrupted)
+            nl_buf_appendf(&b, NULL,
+                           "%s  %s  %s  %s  %s: INTERRUPTED (no final record): %zu applied, "
+                           "%zu failed, %zu unknown, %zu not applied",
+                           id, time, ep, tr, in, c.ok, c.failed, c.unknown,
+                           c.planned - c.ok - c.failed - c.unknown);
+        else
+            nl_buf_appendf(&b, NULL, "%s  %s  %s  %s  %s: %zu changed, %zu failed", id, time, ep,
+                           tr, in, c.ok, c.failed);
+        if (c.unknown && !e->interrupted)
+            nl_buf_appendf(&b, NULL, ", %zu unknown", c.unknown);
+        if (c.not_run && !e->interrupted)
             nl_buf_appendf(&b, NULL, ", %zu not run", c.not_run);
         if (c.mismatched)
             nl_buf_appendf(&b, NULL, ", %zu did not verify", c.mismatched);
         if (e->undo_of) {
-            char *u = ops_text_name(e->undo_of);
+            char *u = nl_term_name(e->undo_of);
             nl_buf_appendf(&b, NULL, " [undo of %s]", u);
             free(u);
         }
         const char *by = ops_journal_undone_by(jr, e);
         if (by) {
-            char *u = ops_text_name(by);
+            char *u = nl_term_name(by);
             nl_buf_appendf(&b, NULL, " [undone by %s]", u);
             free(u);
         }
@@ -120,12 +160,16 @@ char *ops_journal_text(const struct ops_journal *jr, bool steps)
         tmp.applied = true;
         for (size_t k = 0; k < e->n_steps; k++) {
             char *line = ops_step_text(&tmp, &e->steps[k]);
-            nl_buf_appendf(&b, NULL, "    %s\n", line);
+            if (e->interrupted && e->steps[k].status == OPS_STEP_PLANNED)
+                nl_buf_appendf(&b, NULL, "    [%s] %s\n", ops_journal_step_state(e, &e->steps[k]),
+                               line);
+            else
+                nl_buf_appendf(&b, NULL, "    %s\n", line);
             free(line);
         }
     }
     for (size_t i = 0; i < jr->n_warnings; i++) {
-        char *w = ops_text_name(jr->warnings[i]);
+        char *w = nl_term_line(jr->warnings[i]);
         nl_buf_appendf(&b, NULL, "warning: %s\n", w);
         free(w);
     }
@@ -140,8 +184,11 @@ json_t *ops_journal_to_json(const struct ops_journal *jr)
         struct ops_counts c;
         entry_counts(e, &c);
         json_t *steps = json_array();
-        for (size_t k = 0; k < e->n_steps; k++)
-            json_array_append_new(steps, ops_step_to_json(&e->steps[k]));
+        for (size_t k = 0; k < e->n_steps; k++) {
+            json_t *sj = ops_step_to_json(&e->steps[k]);
+            json_object_set_new(sj, "state", json_string(ops_journal_step_state(e, &e->steps[k])));
+            json_array_append_new(steps, sj);
+        }
         json_t *j = json_object();
         json_object_set_new(j, "id", ops_json_str(e->id));
         json_object_set_new(j, "time", ops_json_str(e->time));
@@ -153,6 +200,8 @@ json_t *ops_journal_to_json(const struct ops_journal *jr)
         json_object_set_new(j, "undone_by", ops_json_str(ops_journal_undone_by(jr, e)));
         json_object_set_new(j, "changed", json_integer((json_int_t)c.ok));
         json_object_set_new(j, "failed", json_integer((json_int_t)c.failed));
+        json_object_set_new(j, "unknown", json_integer((json_int_t)c.unknown));
+        json_object_set_new(j, "interrupted", json_boolean(e->interrupted));
         json_object_set_new(j, "steps", steps);
         json_array_append_new(entries, j);
     }

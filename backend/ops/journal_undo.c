@@ -1,9 +1,11 @@
 /* Undo: from a journal entry to a restore plan. Each target (a vSwitch's security, a port
- * group, a VM's nested HV or power) is restored once, to the "before" of the first successful
- * step that touched it in that change set, and targets are restored newest change first. */
+ * group, a VM's nested HV or power) is restored once, to the "before" of the first step that was
+ * sent to it in that change set (succeeded, failed or unknown), and targets are restored newest
+ * change first. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/apply_verify.h"
 #include "backend/ops/journal.h"
@@ -66,7 +68,7 @@ enum nl_code ops_undo_plan_new(const struct nl_lab *lab, const struct ops_journa
     struct ops_restore_item *items = xcalloc(entry->n_steps + 1, sizeof(*items));
     for (size_t i = entry->n_steps; i-- > 0;) {
         const struct ops_step *s = &entry->steps[i];
-        if (s->result != OPS_RESULT_OK)
+        if (!ops_journal_step_sent(entry, s))
             continue;
         /* The power steps of a power cycle are not undone on their own: the nested-HV step
          * they surround is restored with a power cycle of its own. */
@@ -79,7 +81,7 @@ enum nl_code ops_undo_plan_new(const struct nl_lab *lab, const struct ops_journa
         /* An earlier successful step on the same target holds the older value: it wins. */
         bool earlier = false;
         for (size_t k = 0; k < i && !earlier; k++)
-            earlier = entry->steps[k].result == OPS_RESULT_OK &&
+            earlier = ops_journal_step_sent(entry, &entry->steps[k]) &&
                       !(entry->steps[k].chain && (entry->steps[k].kind == OPS_STEP_POWER_OFF ||
                                                   entry->steps[k].kind == OPS_STEP_POWER_ON)) &&
                       ops_steps_same_target(&entry->steps[k], s);
@@ -88,9 +90,9 @@ enum nl_code ops_undo_plan_new(const struct nl_lab *lab, const struct ops_journa
         item_from_step(&items[n++], s);
     }
     if (n == 0) {
-        char *id = ops_text_name(entry->id);
+        char *id = nl_term_name(entry->id);
         rc = NL_ERR(err, NL_ERR_USAGE, NULL,
-                    "Change set %s changed nothing that can be undone (no step succeeded).", id);
+                    "Change set %s changed nothing that can be undone (no call was sent).", id);
         free(id);
         goto cleanup;
     }

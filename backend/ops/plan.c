@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/plan_build.h"
 #include "backend/ops/plan_util.h"
@@ -61,7 +62,7 @@ void ops_step_skip(struct ops_step *s, enum ops_step_status status, const char *
 /* Why changes on this host cannot be made now, or NULL. */
 char *ops_host_blocked_reason(const struct nl_host *h)
 {
-    char *name = ops_text_name(h->name);
+    char *name = nl_term_name(h->name);
     char *r = NULL;
     if (h->connection == NL_CONN_DISCONNECTED)
         r = xasprintf("host '%s' is disconnected", name);
@@ -185,8 +186,8 @@ static enum nl_code check_name(const char *what, const char *name, struct nl_err
     if (!name || !*name)
         return NL_ERR(err, NL_ERR_USAGE, NULL, "A %s name is required and must not be empty.",
                       what);
-    if (!ops_utf8_valid(name)) {
-        char *safe = ops_text_name(name);
+    if (!nl_utf8_valid(name)) {
+        char *safe = nl_term_name(name);
         NL_ERR(err, NL_ERR_USAGE, NULL, "The %s name '%s' is not valid UTF-8.", what, safe);
         free(safe);
         return NL_ERR_USAGE;
@@ -225,7 +226,7 @@ static enum nl_code check_vswitch_known(const struct nl_lab *lab, const struct o
             names[n++] = h->vswitches[v].name;
     }
     if (any_network) {
-        char *safe = ops_text_name(vswitch);
+        char *safe = nl_term_name(vswitch);
         char *sugg = ops_suggest(vswitch, names, n);
         if (sugg)
             rc = NL_ERR(err, NL_ERR_NOT_FOUND, NULL,
@@ -306,7 +307,7 @@ void ops_plan_host_security(struct ops_plan *plan, size_t hi, const char *vswitc
         goto cleanup;
     }
     if (!vs) {
-        char *safe = ops_text_name(vswitch);
+        char *safe = nl_term_name(vswitch);
         char *reason = xasprintf("vSwitch '%s' not found on host", safe);
         ops_step_skip(s, OPS_STEP_BLOCKED, reason);
         free(reason);
@@ -358,13 +359,13 @@ void ops_plan_host_portgroup(struct ops_plan *plan, size_t hi, const char *vswit
     if (blocked) {
         ops_step_skip(s, OPS_STEP_BLOCKED, blocked);
     } else if (!vs) {
-        char *safe = ops_text_name(vswitch);
+        char *safe = nl_term_name(vswitch);
         char *reason = xasprintf("vSwitch '%s' not found on host", safe);
         ops_step_skip(s, OPS_STEP_BLOCKED, reason);
         free(reason);
         free(safe);
     } else if (pg && !same_str(pg->vswitch, vswitch)) {
-        char *a = ops_text_name(name), *b = ops_text_name(pg->vswitch), *c = ops_text_name(vswitch);
+        char *a = nl_term_name(name), *b = nl_term_name(pg->vswitch), *c = nl_term_name(vswitch);
         char *reason = xasprintf("port group '%s' is on vSwitch '%s', not '%s'", a, b, c);
         ops_step_skip(s, OPS_STEP_BLOCKED, reason);
         free(reason);
@@ -418,15 +419,15 @@ static char *intent_text(const struct ops_intent *in)
                       in->nested_hv.power_cycle ? " (power-cycling powered-on VMs)" : "");
         break;
     case OPS_INTENT_TRUNK:
-        a = ops_text_name(in->trunk.portgroup);
-        b = ops_text_name(in->trunk.vswitch);
+        a = nl_term_name(in->trunk.portgroup);
+        b = nl_term_name(in->trunk.vswitch);
         t = xasprintf("trunk port group '%s' with VLAN %d on vSwitch '%s'", a, in->trunk.vlan, b);
         break;
     case OPS_INTENT_SECURITY: {
         struct nl_buf buf;
         const struct nl_security *w = &in->security.want;
         nl_buf_init(&buf, 0);
-        a = ops_text_name(in->security.vswitch);
+        a = nl_term_name(in->security.vswitch);
         nl_buf_appendf(&buf, NULL, "security on vSwitch '%s':", a);
         const char *sep = " ";
         if (w->promiscuous != NL_TRI_UNSET) {
@@ -450,7 +451,7 @@ static char *intent_text(const struct ops_intent *in)
         t = xasprintf("power %s", in->power.on ? "on" : "off");
         break;
     case OPS_INTENT_RESTORE:
-        a = ops_text_name(in->restore.undo_of);
+        a = nl_term_name(in->restore.undo_of);
         t = in->restore.undo_of ? xasprintf("undo of change set %s", a)
                                 : xstrdup("restore recorded values");
         break;
@@ -615,6 +616,11 @@ void ops_plan_counts(const struct ops_plan *plan, struct ops_counts *c)
         c->ok += s->result == OPS_RESULT_OK;
         c->failed += s->result == OPS_RESULT_FAILED;
         c->not_run += s->result == OPS_RESULT_NOT_RUN;
+        c->unknown += s->result == OPS_RESULT_UNKNOWN;
+        /* A failed or unknown step is re-read too (apply_verify.c), but its verification says
+         * where the target stands, not whether the change holds: only successes count here. */
+        if (s->result != OPS_RESULT_OK)
+            continue;
         c->verified += s->verify == OPS_VERIFY_OK;
         c->mismatched += s->verify == OPS_VERIFY_MISMATCH;
         c->unverified += s->verify == OPS_VERIFY_UNKNOWN;
@@ -629,7 +635,7 @@ int ops_plan_exit_status(const struct ops_plan *plan)
         if (plan->steps[i].result == OPS_RESULT_FAILED)
             return nl_code_exit_status(plan->steps[i].error.code ? plan->steps[i].error.code
                                                                  : NL_ERR_INTERNAL);
-    if (c.not_run)
+    if (c.not_run || c.unknown)
         return nl_code_exit_status(NL_ERR_STATE);
     if (c.blocked || c.mismatched || c.unverified)
         return nl_code_exit_status(NL_ERR_STATE);
@@ -690,6 +696,8 @@ const char *ops_result_name(enum ops_result r)
         return "failed";
     case OPS_RESULT_NOT_RUN:
         return "not_run";
+    case OPS_RESULT_UNKNOWN:
+        return "unknown";
     }
     return "unknown";
 }

@@ -120,7 +120,10 @@ enum ops_result {
     OPS_RESULT_NONE, /* not applied (plan not run, or the step was skipped) */
     OPS_RESULT_OK,
     OPS_RESULT_FAILED,  /* error holds the executor's message */
-    OPS_RESULT_NOT_RUN, /* a step it depends on failed; error says which */
+    OPS_RESULT_NOT_RUN, /* a step it depends on failed, or the apply stopped first; error says */
+    /* The call was sent and its outcome is not known: the apply was abandoned while it was in
+     * flight, or the journal shows it started and nothing after (journal.h). */
+    OPS_RESULT_UNKNOWN,
 };
 
 enum ops_verify {
@@ -171,6 +174,7 @@ struct ops_plan {
     int n_chains;
     /* Filled by ops_apply. */
     bool applied;
+    bool abandoned;     /* see ops_apply_opts.abandon */
     char *journal_id;   /* the id the change set was journaled under, NULL if not journaled */
     char *verify_error; /* why verification could not run, or NULL */
     struct nl_lab *verified_lab; /* the re-read lab (owned), see ops_plan_verified_lab */
@@ -192,8 +196,8 @@ void ops_plan_free(struct ops_plan **plan);
 void ops_plan_merge(struct ops_plan *a, struct ops_plan **b);
 
 struct ops_counts {
-    size_t planned, compliant, blocked; /* from the plan */
-    size_t ok, failed, not_run;         /* after apply */
+    size_t planned, compliant, blocked;  /* from the plan */
+    size_t ok, failed, not_run, unknown; /* after apply */
     size_t verified, mismatched, unverified;
 };
 void ops_plan_counts(const struct ops_plan *plan, struct ops_counts *c);
@@ -212,6 +216,8 @@ const char *ops_intent_kind_name(enum ops_intent_kind k);
 char *ops_plan_text(const struct ops_plan *plan);
 /* One line per step without the header and summary, for a TUI list. */
 char *ops_step_text(const struct ops_plan *plan, const struct ops_step *step);
+/* "HOST: WHAT before -> after" alone, no status or result. */
+char *ops_step_what(const struct ops_step *step);
 /* Before apply: "N to change, M already compliant, K cannot be done".
  * After:  "N changed, M already compliant, K failed (host: why; ...)" plus blocked and
  * verification counts when not zero. No trailing newline. */
@@ -221,6 +227,8 @@ char *ops_plan_summary(const struct ops_plan *plan);
  * "steps":[...], "summary":{...}}; each step as in the journal. New reference. */
 json_t *ops_plan_to_json(const struct ops_plan *plan);
 json_t *ops_step_to_json(const struct ops_step *step);
+/* Adds "error", "error_code" and "error_detail" of e to object j when e is set. */
+void ops_error_to_json(json_t *j, const struct nl_err *e);
 /* Reads a step written by ops_step_to_json into *step (zeroed first; free with
  * ops_step_clear). Indexes (host, vm, group) are -1: a step read back belongs to no lab. */
 enum nl_code ops_step_from_json(const json_t *j, struct ops_step *step, struct nl_err *err);

@@ -95,6 +95,16 @@ enum nl_code ops_value_from_json(enum ops_step_kind kind, const json_t *j, struc
     return NL_OK;
 }
 
+void ops_error_to_json(json_t *j, const struct nl_err *e)
+{
+    if (e->code == NL_OK)
+        return;
+    json_object_set_new(j, "error", ops_json_str(e->message));
+    json_object_set_new(j, "error_code", json_string(nl_code_name(e->code)));
+    if (e->detail[0])
+        json_object_set_new(j, "error_detail", ops_json_str(e->detail));
+}
+
 json_t *ops_step_to_json(const struct ops_step *s)
 {
     json_t *j = json_object();
@@ -121,12 +131,7 @@ json_t *ops_step_to_json(const struct ops_step *s)
     if (s->depends >= 0)
         json_object_set_new(j, "depends", json_integer(s->depends));
     json_object_set_new(j, "result", json_string(ops_result_name(s->result)));
-    if (s->error.code != NL_OK) {
-        json_object_set_new(j, "error", ops_json_str(s->error.message));
-        json_object_set_new(j, "error_code", json_string(nl_code_name(s->error.code)));
-        if (s->error.detail[0])
-            json_object_set_new(j, "error_detail", ops_json_str(s->error.detail));
-    }
+    ops_error_to_json(j, &s->error);
     json_object_set_new(j, "verify", json_string(ops_verify_name(s->verify)));
     if (s->verify_note)
         json_object_set_new(j, "verify_note", ops_json_str(s->verify_note));
@@ -190,7 +195,7 @@ enum nl_code ops_step_from_json(const json_t *j, struct ops_step *s, struct nl_e
         return NL_ERR(err, NL_ERR_PARSE, NULL, "A journal step has an unknown status.");
     s->status = (enum ops_step_status)v;
     if (!parse_enum(json_string_value(json_object_get(j, "result")), result_name_i,
-                    OPS_RESULT_NOT_RUN, &v))
+                    OPS_RESULT_UNKNOWN, &v))
         return NL_ERR(err, NL_ERR_PARSE, NULL, "A journal step has an unknown result.");
     s->result = (enum ops_result)v;
     if (parse_enum(json_string_value(json_object_get(j, "verify")), verify_name_i,

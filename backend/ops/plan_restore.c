@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/plan_build.h"
 #include "backend/ops/plan_util.h"
@@ -55,7 +56,7 @@ static void missing(struct ops_plan *plan, const struct ops_restore_item *it, bo
                              : it->portgroup ? it->portgroup
                                              : it->vswitch);
     s->after = it->want;
-    char *name = ops_text_name(vm_missing ? it->vm_name : it->host_name);
+    char *name = nl_term_name(vm_missing ? it->vm_name : it->host_name);
     char *reason = xasprintf("%s '%s' is no longer in the lab", vm_missing ? "VM" : "host", name);
     ops_step_skip(s, OPS_STEP_BLOCKED, reason);
     free(reason);

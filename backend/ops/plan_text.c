@@ -1,9 +1,10 @@
 /* The readable preview of a plan, and after apply the same lines with results. Names pass
- * through ops_text_name so a hostile name cannot drive the terminal. */
+ * through nl_term_name so a hostile name cannot drive the terminal. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/plan.h"
 #include "backend/ops/plan_util.h"
@@ -47,9 +48,9 @@ static void vlan_text(struct nl_buf *b, int before, int after)
 /* What the step does, without host or status: "vSwitch 'vSwitch0' security: ...". */
 static void what_text(struct nl_buf *b, const struct ops_step *s)
 {
-    char *vs = ops_text_name(s->vswitch);
-    char *pg = ops_text_name(s->portgroup);
-    char *vm = ops_text_name(s->vm_name);
+    char *vs = nl_term_name(s->vswitch);
+    char *pg = nl_term_name(s->portgroup);
+    char *vm = nl_term_name(s->vm_name);
     switch (s->kind) {
     case OPS_STEP_SET_VSWITCH_SECURITY:
         nl_buf_appendf(b, NULL, "vSwitch '%s' security: ", vs);
@@ -112,6 +113,8 @@ static const char *status_word(const struct ops_plan *plan, const struct ops_ste
         return "FAILED";
     case OPS_RESULT_NOT_RUN:
         return "not run";
+    case OPS_RESULT_UNKNOWN:
+        return "UNKNOWN";
     case OPS_RESULT_NONE:
         break;
     }
@@ -120,30 +123,47 @@ static const char *status_word(const struct ops_plan *plan, const struct ops_ste
 
 static void step_line(struct nl_buf *b, const struct ops_plan *plan, const struct ops_step *s)
 {
-    char *host = ops_text_name(s->host_name ? s->host_name : "(unknown host)");
+    char *host = nl_term_name(s->host_name ? s->host_name : "(unknown host)");
     nl_buf_appendf(b, NULL, "%-8s %s: ", status_word(plan, s), host);
     what_text(b, s);
     if (s->status != OPS_STEP_PLANNED && s->reason) {
-        char *r = ops_text_name(s->reason);
+        char *r = nl_term_line(s->reason);
         nl_buf_appendf(b, NULL, " (%s)", r);
         free(r);
     }
-    if (s->result == OPS_RESULT_FAILED || s->result == OPS_RESULT_NOT_RUN) {
+    if (s->result == OPS_RESULT_FAILED || s->result == OPS_RESULT_NOT_RUN ||
+        s->result == OPS_RESULT_UNKNOWN) {
         char msg[640];
         nl_err_format(&s->error, msg, sizeof(msg));
-        char *m = ops_text_name(msg);
+        char *m = nl_term_line(msg);
         nl_buf_appendf(b, NULL, ": %s", m);
         free(m);
     }
-    if (s->verify == OPS_VERIFY_OK) {
+    if (s->result != OPS_RESULT_OK && s->verify != OPS_VERIFY_NONE) {
+        /* A failed or unknown step re-read: where its target stands now. */
+        char *n = nl_term_name(s->verify_note ? s->verify_note : "?");
+        nl_buf_appendf(b, NULL, " [re-read: %s]", n);
+        free(n);
+    } else if (s->verify == OPS_VERIFY_OK) {
         nl_buf_append_str(b, " [verified]", NULL);
     } else if (s->verify == OPS_VERIFY_MISMATCH || s->verify == OPS_VERIFY_UNKNOWN) {
-        char *n = ops_text_name(s->verify_note);
+        char *n = nl_term_line(s->verify_note);
         nl_buf_appendf(b, NULL, " [%s: %s]",
                        s->verify == OPS_VERIFY_MISMATCH ? "NOT VERIFIED" : "unverified", n);
         free(n);
     }
     free(host);
+}
+
+char *ops_step_what(const struct ops_step *s)
+{
+    struct nl_buf b;
+    nl_buf_init(&b, 0);
+    char *host = nl_term_name(s->host_name ? s->host_name : "(unknown host)");
+    nl_buf_appendf(&b, NULL, "%s: ", host);
+    free(host);
+    what_text(&b, s);
+    return nl_buf_steal(&b);
 }
 
 char *ops_step_text(const struct ops_plan *plan, const struct ops_step *step)
@@ -158,8 +178,8 @@ char *ops_plan_text(const struct ops_plan *plan)
 {
     struct nl_buf b;
     nl_buf_init(&b, 0);
-    char *endpoint = ops_text_name(plan->lab && plan->lab->endpoint ? plan->lab->endpoint : "");
-    char *intent = ops_text_name(plan->intent_text);
+    char *endpoint = nl_term_name(plan->lab && plan->lab->endpoint ? plan->lab->endpoint : "");
+    char *intent = nl_term_line(plan->intent_text);
     nl_buf_appendf(&b, NULL, "%s on '%s' (%zu step%s):\n", intent, endpoint, plan->n_steps,
                    plan->n_steps == 1 ? "" : "s");
     for (size_t i = 0; i < plan->n_steps; i++) {
@@ -168,7 +188,7 @@ char *ops_plan_text(const struct ops_plan *plan)
         nl_buf_append_str(&b, "\n", NULL);
     }
     if (plan->verify_error) {
-        char *v = ops_text_name(plan->verify_error);
+        char *v = nl_term_line(plan->verify_error);
         nl_buf_appendf(&b, NULL, "Verification did not run: %s\n", v);
         free(v);
     }
@@ -202,8 +222,8 @@ char *ops_plan_summary(const struct ops_plan *plan)
             nl_buf_appendf(&b, NULL, "; and %zu more", c.failed - shown);
             break;
         }
-        char *host = ops_text_name(s->host_name ? s->host_name : "(unknown host)");
-        char *msg = ops_text_name(s->error.message);
+        char *host = nl_term_name(s->host_name ? s->host_name : "(unknown host)");
+        char *msg = nl_term_line(s->error.message);
         nl_buf_appendf(&b, NULL, "%s%s: %s", shown ? "; " : " (", host, msg);
         free(host);
         free(msg);
@@ -213,6 +233,8 @@ char *ops_plan_summary(const struct ops_plan *plan)
         nl_buf_append_str(&b, ")", NULL);
     if (c.not_run)
         nl_buf_appendf(&b, NULL, ", %zu not run", c.not_run);
+    if (c.unknown)
+        nl_buf_appendf(&b, NULL, ", %zu unknown (in flight when abandoned)", c.unknown);
     if (c.blocked)
         nl_buf_appendf(&b, NULL, ", %zu cannot be done", c.blocked);
     if (c.mismatched)

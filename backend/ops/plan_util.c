@@ -3,37 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
-
-/* Length of the UTF-8 sequence starting at s, or 0 when it is not a valid one (overlong forms,
- * surrogates and values above U+10FFFF are invalid). */
-static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        len = 2, v = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3, v = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
+#include "backend/model/lab_json.h"
 
 size_t ops_utf8_decode(const char *s, uint32_t **out)
 {
@@ -42,7 +14,7 @@ size_t ops_utf8_decode(const char *s, uint32_t **out)
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         uint32_t cp;
-        size_t k = utf8_seq(p, &cp);
+        size_t k = nl_utf8_next((const char *)p, &cp);
         if (k == 0) {
             cps[n++] = 0xDC00u + *p;
             p++;
@@ -55,75 +27,9 @@ size_t ops_utf8_decode(const char *s, uint32_t **out)
     return n;
 }
 
-bool ops_utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t cp;
-        size_t k = utf8_seq(p, &cp);
-        if (k == 0)
-            return false;
-        p += k;
-    }
-    return true;
-}
-
-char *ops_text_name(const char *s)
-{
-    if (!s)
-        return xstrdup("");
-    size_t len = strlen(s);
-    char *out = xmalloc(len * 4 + 1), *o = out;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t cp;
-        size_t k = utf8_seq(p, &cp);
-        if (k == 0 || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-            /* C1 controls are valid UTF-8 but terminals act on them; escape their bytes. */
-            size_t n = k ? k : 1;
-            for (size_t i = 0; i < n; i++)
-                o += sprintf(o, "\\x%02X", p[i]);
-            p += n;
-        } else if (cp == '\\') {
-            *o++ = '\\';
-            *o++ = '\\';
-            p++;
-        } else {
-            memcpy(o, p, k);
-            o += k;
-            p += k;
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 json_t *ops_json_str(const char *s)
 {
-    if (!s)
-        return json_null();
-    if (ops_utf8_valid(s))
-        return json_string(s);
-    size_t len = strlen(s);
-    char *fixed = xmalloc(len * 3 + 1), *o = fixed;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t cp;
-        size_t k = utf8_seq(p, &cp);
-        if (k == 0) {
-            memcpy(o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            p++;
-        } else {
-            memcpy(o, p, k);
-            o += k;
-            p += k;
-        }
-    }
-    *o = '\0';
-    json_t *j = json_string(fixed);
-    free(fixed);
-    return j;
+    return nl_json_string(s);
 }
 
 const char *ops_flag_word(enum nl_tri t)

@@ -1,4 +1,4 @@
-/* Small helpers shared by the ops module's files: UTF-8, safe names in text and JSON, tri-state
+/* Small helpers shared by the ops module's files: code points, safe names in JSON, tri-state
  * words. Internal to backend/ops (and its unit tests). */
 #ifndef NL_OPS_PLAN_UTIL_H
 #define NL_OPS_PLAN_UTIL_H
@@ -13,11 +13,6 @@
 /* Decodes s into code points (owned array in *out); an invalid byte becomes one unit of its own
  * (0xDC00 + byte), so any byte string decodes. Returns the number of units. */
 size_t ops_utf8_decode(const char *s, uint32_t **out);
-bool ops_utf8_valid(const char *s);
-
-/* A name made safe for a terminal: control characters and invalid UTF-8 bytes become \xNN, a
- * backslash becomes \\. Owned; NULL in gives "". */
-char *ops_text_name(const char *s);
 
 /* A JSON string for s: NULL gives json null; invalid UTF-8 bytes become U+FFFD so jansson never
  * refuses a name (names from the lab are valid UTF-8; this protects against the rest). */

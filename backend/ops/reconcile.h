@@ -8,13 +8,23 @@
 #include <time.h>
 
 #include "backend/model/lab.h"
+#include "backend/ops/apply_verify.h"
 #include "backend/ops/journal.h"
+
+/* An unknown step (its call was in flight when nestlab stopped) located in the live lab. */
+struct ops_settlement {
+    size_t index;              /* in entry->steps */
+    enum ops_step_where where; /* AFTER: applied; BEFORE: not applied; else still unknown */
+    char *text;                /* "host: applied" / "host: not applied" / "host: neither: ..." */
+};
 
 struct ops_reconcile_entry {
     const struct ops_journal_entry *entry; /* borrowed from the journal */
-    size_t applied;                        /* steps that succeeded when they were made */
-    size_t as_applied;                     /* of those, how many the lab still shows */
-    char **differences;                    /* one sentence per step that differs */
+    struct ops_settlement *settled;        /* its unknown steps, located */
+    size_t n_settled;
+    size_t applied;     /* steps that succeeded when they were made */
+    size_t as_applied;  /* of those, how many the lab still shows */
+    char **differences; /* one sentence per step that differs */
     size_t n_differences;
 };
 
@@ -24,7 +34,9 @@ struct ops_reconcile {
 };
 
 /* Every entry made through `transport` (NULL = any) at or after `since` (0 = all) for endpoint
- * (NULL = any) that changed something and was not undone later, compared with lab. */
+ * (NULL = any) that changed something and was not undone later, compared with lab; and every
+ * entry of endpoint with unknown steps (any transport, any time), those steps located unless a
+ * later change set touched the same target. */
 struct ops_reconcile *ops_reconcile_new(const struct ops_journal *journal, const struct nl_lab *lab,
                                         const char *endpoint, const char *transport, time_t since);
 void ops_reconcile_free(struct ops_reconcile **r);

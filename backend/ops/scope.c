@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend/core/buf.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/ops/plan_util.h"
 
@@ -157,7 +158,7 @@ char *ops_suggest(const char *name, const char *const *candidates, size_t n_cand
     struct nl_buf b;
     nl_buf_init(&b, 0);
     for (size_t k = 0; k < n_best; k++) {
-        char *safe = ops_text_name(candidates[best_i[k]]);
+        char *safe = nl_term_name(candidates[best_i[k]]);
         const char *sep = k == 0 ? "" : k + 1 == n_best ? " or " : ", ";
         nl_buf_appendf(&b, NULL, "%s'%s'", sep, safe);
         free(safe);
@@ -175,7 +176,7 @@ struct idx_set {
 static void report_unknown(struct nl_buf *msg, size_t *n_unknown, const char *what,
                            const char *name, const char *const *cands, size_t n_cands)
 {
-    char *safe = ops_text_name(name);
+    char *safe = nl_term_name(name);
     char *sugg = ops_suggest(name, cands, n_cands);
     nl_buf_appendf(msg, NULL, "%s%s '%s' (%s%s%s)", *n_unknown ? "; " : "", what, safe,
                    sugg ? "did you mean " : "no close match", sugg ? sugg : "", sugg ? "?" : "");
@@ -281,7 +282,7 @@ enum nl_code ops_scope_resolve(const struct nl_lab *lab, const struct ops_scope_
         goto cleanup;
     }
     for (size_t h = 0; h < lab->n_hosts; h++) {
-        bool nested = lab->hosts[h].backing_vm >= 0;
+        bool nested = nl_host_is_nested(&lab->hosts[h]);
         if (req->all || (req->all_physical && !nested) || (req->all_nested && nested))
             host_in[h] = true;
     }

@@ -51,23 +51,41 @@ void perf_bseries_push(struct perf_bseries *s, int64_t t, double v)
     s->n++;
 }
 
+/* Stable merge sort by time of a[0..n) using tmp (n elements): O(n log n) on any input, so a
+ * source that sends its samples newest first costs no more than one in order. */
+static void merge_sort(struct perf_sample *a, struct perf_sample *tmp, size_t n)
+{
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = a[j].t < a[i].t ? a[j++] : a[i++];
+            while (i < mid)
+                tmp[k++] = a[i++];
+            while (j < hi)
+                tmp[k++] = a[j++];
+        }
+        memcpy(a, tmp, n * sizeof(*a));
+    }
+}
+
 void perf_batch_sort(struct perf_batch *b)
 {
     for (size_t k = 0; k < b->n; k++) {
         struct perf_bseries *s = &b->series[k];
-        /* Insertion sort: stable (so "last pushed wins" below holds) and linear on the
-         * already-sorted input the parsers produce. */
-        for (size_t i = 1; i < s->n; i++) {
-            struct perf_sample x = s->samples[i];
-            size_t j = i;
-            while (j > 0 && s->samples[j - 1].t > x.t) {
-                s->samples[j] = s->samples[j - 1];
-                j--;
-            }
-            s->samples[j] = x;
+        size_t i = 1;
+        while (i < s->n && s->samples[i - 1].t <= s->samples[i].t)
+            i++;
+        if (i < s->n) { /* the parsers' usual output is already in order */
+            struct perf_sample *tmp = xcalloc(s->n, sizeof(*tmp));
+            merge_sort(s->samples, tmp, s->n);
+            free(tmp);
         }
+        /* Stable, so of equal timestamps the one pushed last is last: it wins. */
         size_t w = 0;
-        for (size_t i = 0; i < s->n; i++) {
+        for (i = 0; i < s->n; i++) {
             if (w > 0 && s->samples[w - 1].t == s->samples[i].t)
                 s->samples[w - 1] = s->samples[i];
             else

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/core/term_text.h"
 #include "backend/core/xmalloc.h"
 #include "backend/perf/perf_metric.h"
 #include "backend/perf/perf_time.h"
@@ -223,31 +224,13 @@ void perf_cost_table_free(struct perf_cost_table **t)
 
 /* ---- text ---- */
 
-/* Writes s padded or cut to `width` display columns, counting UTF-8 code points (a cut string
- * ends in "…"). */
+/* Writes s, a name or nestlab's text, escaped for a terminal and padded or cut to `width`
+ * display columns (a cut string ends in "…"). */
 static void put_cell(FILE *f, const char *s, size_t width)
 {
-    size_t cps = 0;
-    for (const char *p = s; *p; p++)
-        cps += ((unsigned char)*p & 0xC0) != 0x80;
-    if (cps <= width) {
-        fputs(s, f);
-        for (size_t i = cps; i < width; i++)
-            fputc(' ', f);
-        return;
-    }
-    size_t keep = width ? width - 1 : 0, seen = 0;
-    const char *p = s;
-    for (; *p; p++) {
-        if (((unsigned char)*p & 0xC0) != 0x80) {
-            if (seen == keep)
-                break;
-            seen++;
-        }
-        fputc(*p, f);
-    }
-    if (width)
-        fputs("\xe2\x80\xa6", f);
+    char cell[512];
+    nl_term_fit(s, (int)width, true, NL_TERM_BACKSLASH, cell, sizeof(cell));
+    fputs(cell, f);
 }
 
 static void put_num(FILE *f, double v, int width, int prec, bool sign)

@@ -80,6 +80,9 @@ enum nl_code perf_counter_map_add(struct perf_counter_map *m, int32_t id, const 
     if (blank(group) || blank(counter) || blank(rollup))
         return NL_ERR(err, NL_ERR_PARSE, NULL,
                       "Performance counter %d has no group, name or rollup type.", (int)id);
+    /* vSphere's counter keys are positive; -1 is perf_counter_map_id's "no such counter". */
+    if (id < 0)
+        return NL_ERR(err, NL_ERR_PARSE, NULL, "Performance counter id %d is negative.", (int)id);
     size_t at = lower_id(m, id);
     if (at < m->n && m->by_id[at]->id == id)
         return NL_ERR(err, NL_ERR_PARSE, NULL, "Performance counter id %d is listed twice.",

@@ -25,7 +25,8 @@ struct perf_counter_map *perf_counter_map_new(void);
 void perf_counter_map_free(struct perf_counter_map **m);
 
 /* Adds one counter (all strings copied). A second counter with the same name keeps the first
- * mapping for name lookups; an id seen twice is NL_ERR_PARSE. Empty parts are NL_ERR_PARSE. */
+ * mapping for name lookups; an id seen twice is NL_ERR_PARSE. Empty parts and a negative id are
+ * NL_ERR_PARSE. */
 enum nl_code perf_counter_map_add(struct perf_counter_map *m, int32_t id, const char *group,
                                   const char *counter, const char *rollup, const char *unit,
                                   const char *stats_type, struct nl_err *err);

@@ -6,6 +6,7 @@
 
 #include <libxml/parser.h>
 
+#include "backend/core/log.h"
 #include "backend/core/xmalloc.h"
 
 bool perf_xml_is(const xmlNode *n, const char *local)
@@ -70,6 +71,8 @@ enum nl_code perf_xml_read(const char *buf, size_t len, const char *what, xmlDoc
         return NL_ERR(err, NL_ERR_PARSE, NULL, "%s is empty.", what);
     if (len > (size_t)0x7fffffff)
         return NL_ERR(err, NL_ERR_LIMIT, NULL, "%s is too large to parse.", what);
+    /* libxml2 prints encoding errors to stderr whatever the options say; the console owns it. */
+    xmlSetGenericErrorFunc(NULL, nl_log_library);
     /* No NOENT (entity expansion) and no network: a hostile server gets plain text only. */
     xmlDoc *doc = xmlReadMemory(buf, (int)len, "noname.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

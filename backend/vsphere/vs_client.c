@@ -1,5 +1,6 @@
 #include "backend/vsphere/vs_client.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <libxml/parser.h>
 
 #include "backend/core/log.h"
+#include "backend/core/secret.h"
 #include "backend/core/xmalloc.h"
 #include "backend/vsphere/vs_exec.h"
 #include "backend/vsphere/vs_tls.h"
@@ -31,7 +33,6 @@ struct vs_client {
     char pin[65];
     bool has_pin;
     bool insecure;
-    bool is_http;
     char *ca_file;
     long connect_timeout_s;
     long timeout_s;
@@ -54,9 +55,26 @@ struct vs_client {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 
+/* libxml2 stages a serialised envelope (the Login one holds the password) in buffers of 4000
+ * bytes and more; those are wiped when freed. The many small blocks of a parsed inventory are
+ * not, which would cost time for nothing: the one small block that held the password, its text
+ * node, is wiped before the document is freed (vs_call_ex). */
+#define VS_XML_WIPE_MIN 1024
+
+static void xml_free(void *p)
+{
+    if (p && malloc_usable_size(p) >= VS_XML_WIPE_MIN)
+        explicit_bzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+/* libcurl copies a small POST body (the Login envelope) into its request buffer: everything it
+ * frees is wiped (secret.h). */
 static void global_init(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, nl_wipe_free, nl_wipe_realloc, nl_wipe_strdup,
+                         calloc);
+    xmlMemSetup(xml_free, malloc, nl_wipe_realloc, nl_wipe_strdup);
     xmlInitParser();
 }
 
@@ -84,12 +102,18 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
         NL_ERR(err, NL_ERR_USAGE, NULL, "No vCenter URL was given.");
         return NULL;
     }
-    bool https = strncmp(cfg->url, "https://", 8) == 0;
-    bool http = strncmp(cfg->url, "http://", 7) == 0;
-    if (!https && !http) {
-        NL_ERR(err, NL_ERR_USAGE, NULL,
-               "The URL \"%s\" does not start with https:// (or http:// for a simulator).",
-               cfg->url);
+    /* Plain HTTP would carry the password and the session cookie in the clear, and could not
+     * honour a pinned thumbprint; vCenter and ESXi always serve HTTPS. */
+    if (strncmp(cfg->url, "http://", 7) == 0) {
+        NL_ERR(err, NL_ERR_USAGE, "plain-http",
+               "The URL \"%s\" is plain HTTP, which would send the password unencrypted and "
+               "leave a thumbprint unchecked; nestlab refuses it. vCenter and ESXi serve HTTPS: "
+               "use https://%s.",
+               cfg->url, cfg->url + 7);
+        return NULL;
+    }
+    if (strncmp(cfg->url, "https://", 8) != 0) {
+        NL_ERR(err, NL_ERR_USAGE, NULL, "The URL \"%s\" does not start with https://.", cfg->url);
         return NULL;
     }
     if (!cfg->user || !*cfg->user) {
@@ -104,7 +128,7 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
         }
         c->has_pin = true;
     }
-    if (https && (c->has_pin || cfg->insecure) && !vs_tls_backend_ok()) {
+    if ((c->has_pin || cfg->insecure) && !vs_tls_backend_ok()) {
         NL_ERR(err, NL_ERR_TLS, NULL,
                "This libcurl does not use OpenSSL, so certificate thumbprints cannot be checked.");
         free(c);
@@ -113,8 +137,11 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
     c->url = xstrdup(cfg->url);
     c->user = xstrdup(cfg->user);
     c->password = xstrdup(cfg->password ? cfg->password : "");
-    c->insecure = cfg->insecure;
-    c->is_http = http;
+    /* A pin is stricter than "insecure" and names the exact certificate: it always applies. */
+    c->insecure = cfg->insecure && !c->has_pin;
+    if (cfg->insecure && c->has_pin)
+        NL_WARN("\"insecure\" is ignored for \"%s\": its certificate is pinned by thumbprint.",
+                c->url);
     c->ca_file = xstrdup(cfg->ca_file);
     c->connect_timeout_s = cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s : 10;
     c->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 120;
@@ -137,7 +164,7 @@ struct vs_client *vs_client_new(const struct vs_config *cfg, struct nl_err *err)
     /* Until the server told us its version, announce the base namespace only. */
     c->soap_action = xstrdup("SOAPAction: urn:vim25");
     vs_exec_bind(&c->exec, c);
-    if (c->insecure && https)
+    if (c->insecure)
         NL_WARN("Certificate verification for \"%s\" is off because it was asked for.", c->url);
     return c;
 }
@@ -158,29 +185,27 @@ static struct vs_conn *conn_new(struct vs_client *c)
     curl_easy_setopt(h, CURLOPT_SHARE, c->share);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, k->errbuf);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(h, CURLOPT_USERAGENT, "nestlab/0.1");
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    if (!c->is_http) {
-        k->tls.pin = c->has_pin ? c->pin : NULL;
-        k->tls.insecure = c->insecure;
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
-        /* A pin names the exact certificate, so the host name need not be in it. */
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, (c->insecure || c->has_pin) ? 0L : 2L);
-        if (c->ca_file) {
-            curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-        } else if (c->has_pin) {
-            /* The pin alone decides (vs_tls.c): loading the system CA store for nothing costs
-             * more than the rest of the handshake. */
-            curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
-            curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-        }
-        curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, vs_tls_ctx_setup);
-        curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, &k->tls);
-        /* A resumed TLS session skips the certificate check, and that is safe: only the server
-         * whose certificate passed it holds the session's keys, and the cache is this client's
-         * own (one endpoint). */
+    k->tls.pin = c->has_pin ? c->pin : NULL;
+    k->tls.insecure = c->insecure;
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
+    /* A pin names the exact certificate, so the host name need not be in it. */
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, (c->insecure || c->has_pin) ? 0L : 2L);
+    if (c->ca_file) {
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    } else if (c->has_pin) {
+        /* The pin alone decides (vs_tls.c): loading the system CA store for nothing costs
+         * more than the rest of the handshake. */
+        curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
+        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
     }
+    curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, vs_tls_ctx_setup);
+    curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, &k->tls);
+    /* A resumed TLS session skips the certificate check, and that is safe: only the server
+     * whose certificate passed it holds the session's keys, and the cache is this client's
+     * own (one endpoint). */
     return k;
 }
 
@@ -369,11 +394,6 @@ static enum nl_code post(struct vs_client *c, const char *method, const char *bo
             *err = x.err;
     } else if (cc != CURLE_OK) {
         rc = curl_failure(c, k, cc, method, err);
-    } else if (x.status == 400 && c->is_http) {
-        rc = NL_ERR(err, NL_ERR_PROTOCOL, NULL,
-                    "The server \"%s\" answered %s with HTTP status 400; if this is an HTTPS "
-                    "port, use an https:// URL.",
-                    c->url, method);
     } else if (x.raw && x.status == 200) {
         rc = NL_OK; /* the caller parses the body */
     } else {
@@ -396,6 +416,16 @@ static enum nl_code call_once(struct vs_client *c, const char *method, const cha
 {
     memset(reply, 0, sizeof *reply);
     return post(c, method, body, len, opts, reply, err);
+}
+
+/* Wipes the text of every node under n (the request of a call that carries a secret). */
+static void wipe_text(xmlNode *n)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_TEXT_NODE && n->content)
+            explicit_bzero(n->content, strlen((const char *)n->content));
+        wipe_text(n->children);
+    }
 }
 
 enum nl_code vs_call_ex(struct vs_client *c, const char *method, const char *this_type,
@@ -439,6 +469,11 @@ enum nl_code vs_call_ex(struct vs_client *c, const char *method, const char *thi
 cleanup:
     if (reply == &scratch)
         vs_reply_clear(&scratch);
+    if (opts && opts->secret) {
+        if (body)
+            explicit_bzero(body, len);
+        wipe_text(xmlDocGetRootElement(doc));
+    }
     xmlFree(body);
     xmlFreeDoc(doc);
     return rc;
@@ -528,7 +563,10 @@ static enum nl_code build_login(xmlNode *m, void *arg, struct nl_err *err)
     (void)err;
     struct login_args *a = arg;
     vs_xml_add(m, "userName", a->user);
-    vs_xml_add(m, "password", a->password);
+    /* A bare text node: libxml2 escapes it when serialising, and no escaped copy of the
+     * password is made (and freed unwiped) on the way, as xmlNewTextChild would. */
+    xmlNode *pw = vs_xml_add(m, "password", NULL);
+    xmlAddChild(pw, xmlNewText((const xmlChar *)a->password));
     return NL_OK;
 }
 
@@ -537,7 +575,7 @@ static enum nl_code login_locked(struct vs_client *c, struct nl_err *err)
 {
     struct login_args a = {c->user, c->password};
     struct vs_reply r;
-    struct vs_call_opts o = {.no_relogin = true};
+    struct vs_call_opts o = {.no_relogin = true, .secret = true};
     struct nl_err e = {0};
     enum nl_code rc = vs_call_ex(c, "Login", c->sc.session_manager.type, c->sc.session_manager.id,
                                  build_login, &a, &o, &r, &e);

@@ -19,12 +19,13 @@
 #include "backend/vsphere/vs_xml.h"
 
 struct vs_config {
-    const char *url; /* "https://vc.example/sdk"; "http://" only for simulators */
+    const char *url; /* "https://vc.example/sdk"; plain http:// is refused */
     const char *user;
     const char *password;    /* copied; wiped from memory by vs_client_free */
     const char *thumbprint;  /* SHA-256 of the DER certificate, "AB:CD:.." (colons and case free);
                                 NULL = verify against the system CA store */
-    bool insecure;           /* accept any certificate (only when the user asked) */
+    bool insecure;           /* accept any certificate (only when the user asked; a thumbprint
+                                still pins) */
     const char *ca_file;     /* extra CA bundle, may be NULL */
     long connect_timeout_s;  /* 0 = 10 */
     long timeout_s;          /* whole call; 0 = 120 */
@@ -60,6 +61,7 @@ struct vs_call_opts {
     const struct vs_stream_spec *stream; /* stream matching elements instead of keeping them */
     atomic_bool *cancel;                 /* aborts the transfer when it becomes true */
     bool no_relogin;                     /* do not log in again on NotAuthenticated */
+    bool secret; /* the request carries a password: wiped from memory once sent */
     /* Keep an HTTP 200 body here as it came, unparsed (the caller parses it later, e.g. with
      * vs_reply_parse; capped like a streamed reply); faults are still parsed and returned. The
      * reply is then empty. An initialised (or zeroed) buffer, emptied first. For fetching the

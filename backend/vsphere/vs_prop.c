@@ -26,6 +26,7 @@ static const char *const host_paths[] = {
     "summary.quickStats.overallCpuUsage",
     "config.network.vswitch",
     "config.network.portgroup",
+    "config.network.vnic",
     "configManager.networkSystem",
     "config.product.version",
     NULL,
@@ -280,6 +281,24 @@ static void host_set_portgroups(struct nl_host *h, const xmlNode *val)
     }
 }
 
+/* The MAC of VMkernel NIC vmk0 from config.network.vnic (ArrayOfHostVirtualNic). */
+static void host_set_vmk0_mac(struct nl_host *h, const xmlNode *val)
+{
+    char *mac = NULL;
+    for (xmlNode *nic = vs_xml_child(val, "HostVirtualNic"); nic && !mac;
+         nic = vs_xml_next(nic, "HostVirtualNic")) {
+        char *dev = vs_xml_child_text(nic, "device");
+        if (dev && strcmp(dev, "vmk0") == 0) {
+            char *t = vs_xml_child_text(vs_xml_child(nic, "spec"), "mac");
+            mac = nl_mac_normalize(t);
+            free(t);
+        }
+        free(dev);
+    }
+    free(h->vmk0_mac);
+    h->vmk0_mac = mac;
+}
+
 static void host_apply(struct nl_lab *lab, struct vs_tree *tree, const char *id, const char *name,
                        const xmlNode *val)
 {
@@ -319,6 +338,8 @@ static void host_apply(struct nl_lab *lab, struct vs_tree *tree, const char *id,
         host_set_vswitches(h, val);
     } else if (strcmp(name, "config.network.portgroup") == 0) {
         host_set_portgroups(h, val);
+    } else if (strcmp(name, "config.network.vnic") == 0) {
+        host_set_vmk0_mac(h, val);
     } else if (strcmp(name, "configManager.networkSystem") == 0) {
         moref_id_set(&h->network_system, val);
     } else if (strcmp(name, "config.product.version") == 0) {

@@ -8,6 +8,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#include "backend/core/log.h"
 #include "backend/core/xmalloc.h"
 #include "backend/vsphere/vs_xml.h"
 
@@ -151,6 +152,9 @@ struct vs_parser *vs_parser_new(const char *method, const char *url,
     sax.serror = parser_serror;
     sax.error = NULL;
     sax.warning = NULL;
+    /* libxml2 prints encoding errors to stderr past sax.serror (the handler is per thread, so it
+     * is set on the thread that parses); the console owns stderr. */
+    xmlSetGenericErrorFunc(NULL, nl_log_library);
     p->ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
     if (!p->ctxt) {
         fprintf(stderr, "nestlab: cannot create an XML parser\n");

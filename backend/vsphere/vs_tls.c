@@ -56,8 +56,7 @@ static int verify_cert(X509_STORE_CTX *store, void *arg)
             snprintf(hex + 2 * i, 3, "%02x", md[i]);
         vs_thumbprint_format(hex, st->seen);
     }
-    if (st->insecure)
-        return 1;
+    /* A pin is checked even when "insecure" was asked for: it is never silently unused. */
     if (st->pin) {
         /* The pin replaces CA verification for this server: it names the exact certificate. */
         if (hex[0] && strcmp(hex, st->pin) == 0) {
@@ -68,6 +67,8 @@ static int verify_cert(X509_STORE_CTX *store, void *arg)
         X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
         return 0;
     }
+    if (st->insecure)
+        return 1;
     int ok = X509_verify_cert(store);
     if (ok <= 0) {
         st->untrusted = true;

@@ -10,6 +10,7 @@
  *   esx_probe [options] add-pg VSWITCH PG VLAN | rm-pg VSWITCH PG | set-pg PG VLAN P F M
  *   esx_probe [options] nested-hv VM on|off | power VM on|off
  * Options: --name N --address A --port P --user U --known-hosts F --accept-new
+ *          --user-known-hosts (also ~/.ssh/known_hosts)
  *          --connect-timeout MS --command-timeout MS --parallel N --repeat N
  * The password comes from NESTLAB_SSH_PASSWORD (never from argv). Errors print
  * "ERROR <NL_CODE> <detail>: <message>" on stderr and exit 10 + code. */
@@ -103,6 +104,10 @@ int main(int argc, char **argv)
             cfg.accept_new = true;
             continue;
         }
+        if (strcmp(o, "--user-known-hosts") == 0) {
+            cfg.user_known_hosts = true;
+            continue;
+        }
         i++;
         if (strcmp(o, "--name") == 0)
             name = v;
@@ -143,8 +148,10 @@ int main(int argc, char **argv)
         hosts = calloc((size_t)(argc - i) + 1, sizeof(*hosts));
         for (int k = i; k < argc; k++) {
             char *eq = strrchr(argv[k], '=');
-            if (!eq)
+            if (!eq) {
+                free(hosts);
                 return 2;
+            }
             *eq = '\0';
             hosts[cfg.n_hosts].name = argv[k];
             hosts[cfg.n_hosts].address = localhost;
@@ -186,8 +193,8 @@ int main(int argc, char **argv)
             }
         }
     } else if (strcmp(cmd, "lab-security") == 0) {
-        struct apply_ctx ac = {ex, calloc(cfg.n_hosts, sizeof(struct nl_host)),
-                               calloc(cfg.n_hosts, sizeof(struct nl_err))};
+        struct apply_ctx ac = {ex, calloc(cfg.n_hosts + 1, sizeof(struct nl_host)),
+                               calloc(cfg.n_hosts + 1, sizeof(struct nl_err))};
         for (size_t k = 0; k < cfg.n_hosts; k++) {
             ac.hosts[k].name = hosts[k].name;
             ac.hosts[k].id = hosts[k].name;

@@ -91,6 +91,7 @@ expect_in 'odd "host" $(x);' "the message quotes the hostile name as given"
 ok "still nothing written" test ! -s "$D/kh-bad"
 
 labsim_ctl POST "/host/$P02/down" >/dev/null
+sleep 0.5 # labsim closes the listener on its next poll of the host's state (100 ms)
 expect_rc 15 "a host that is down is a connect error" \
     "$TRUST" --name "$P02" --port "$PORT02" --timeout 3000 --known-hosts "$D/kh-bad" "$FP02"
 labsim_ctl POST "/host/$P02/up" >/dev/null

@@ -104,6 +104,10 @@ for v in d['vms']:
     check "read: VM $name power/nested HV/BIOS UUID as vCenter reports" \
         grep -q "^vm \[$name\] vmid=$vmid power=$power .*nested_hv=$hv .*uuid=$uuid " "$OUT"
 done
+# ESXi 8/9 list their vCLS agent as "[] /var/run/crx/infra/vCLS-x/vCLS-x.vmx" (the default lab
+# runs one on p01): its .vmx is read from that absolute path (the BIOS UUID comes from it).
+check "read: the vCLS VM's .vmx read from its absolute path" \
+    grep -Eq '^vm \[vCLS-[^]]*\] vmid=[0-9]+ power=on .*guest=crxSys1Guest uuid=[0-9a-f-]{36} vmx=/var/run/crx/infra/vCLS-' "$OUT"
 
 # --- changes ------------------------------------------------------------------------------
 probe $P02 $PORT02 set-security vSwitch0 1 1 1
@@ -153,6 +157,9 @@ state
 check "state: kvm04 nested_hv false again" py "$(vm kvm04)['nested_hv'] is False"
 probe $P02 $PORT02 nested-hv n-esx02 on
 check "nested HV on powered-on n-esx02 refused: InvalidPowerState" err_has 'NL_ERR_STATE InvalidPowerState'
+# vim-cmd prints a failed power task as "Power on failed: (vim.fault.InvalidPowerState) {".
+probe $P02 $PORT02 power n-esx02 on
+check "power on of powered-on n-esx02 refused: InvalidPowerState" err_has 'NL_ERR_STATE InvalidPowerState'
 probe $P02 $PORT02 nested-hv n-esx04 on
 state
 check "nested HV on vmx-08 n-esx04 refused: HardwareVersion" err_has 'NL_ERR_STATE HardwareVersion'

@@ -139,7 +139,7 @@ int main(int argc, char **argv)
     int n_action = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const bool v = i + 1 < argc; /* the option has its value */
         if (strcmp(a, "-c") == 0 && v)
             config_path = argv[++i];
         else if (strcmp(a, "--endpoint") == 0 && v)

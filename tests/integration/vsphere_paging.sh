@@ -3,7 +3,8 @@
 # (maxObjects 1000): every object arrives once while the next page is fetched ahead of the
 # parse, the same lab as a read whose read-ahead cannot start, NotAuthenticated on a later page
 # (log in again, read again from the start), and other faults or a dropped vCenter on a later
-# page (a clear error, no hang).
+# page (a clear error, no hang). Under labsim's no-paging personality the server ignores
+# maxObjects: the same lab in one reply, no continuation, and the faults hit that one page.
 set -uo pipefail
 . "${NL_SOURCE_DIR:?}/tests/lib/labsim.sh"
 probe=${NL_BUILD_DIR:?}/tests/unit/vsphere/vs_probe
@@ -33,6 +34,9 @@ calls() { curl -s "$LABSIM_CONTROL/calls"; }
 method_calls() { calls | python3 -c "import json,sys; print(json.load(sys.stdin)['methods'].get('$1', 0))"; }
 fault() { curl -s -X POST -d "{\"method\":\"$1\",\"fault\":\"$2\",\"count\":$3}" "$LABSIM_CONTROL/fault" >/dev/null; }
 P=("$probe" -c "$LABSIM_CONFIG" --quiet)
+# The call that fetches a later page; the only page when the server does not page.
+later=ContinueRetrievePropertiesEx pages=2
+labsim_personality no-paging && later=RetrievePropertiesEx pages=0
 want='hosts=270 vms=2500'
 work=$(mktemp -d)
 trap 'rm -rf "$work"; labsim_stop' EXIT
@@ -40,7 +44,7 @@ trap 'rm -rf "$work"; labsim_stop' EXIT
 curl -s -X POST "$LABSIM_CONTROL/calls/reset" >/dev/null
 expect "paged inventory" 0 "$want" -- "${P[@]}"
 n=$(method_calls ContinueRetrievePropertiesEx)
-[ "$n" -eq 2 ] && ok "two continuation pages" || bad "ContinueRetrievePropertiesEx called $n times, wanted 2"
+[ "$n" -eq "$pages" ] && ok "$pages continuation pages" || bad "ContinueRetrievePropertiesEx called $n times, wanted $pages"
 
 # Every VM once; the listing is compared with the re-read below.
 "${P[@]}" --list >"$work/a" 2>&1 || bad "listing failed: $(head -c 300 "$work/a")"
@@ -51,7 +55,7 @@ sort "$work/a" >"$work/a.sorted"
 
 # NotAuthenticated on a later page: the read starts again after a new login.
 curl -s -X POST "$LABSIM_CONTROL/calls/reset" >/dev/null
-fault ContinueRetrievePropertiesEx NotAuthenticated 1
+fault "$later" NotAuthenticated 1
 "${P[@]}" --list >"$work/b" 2>&1
 st=$?
 [ "$st" -eq 0 ] && ok "NotAuthenticated on page 2: read again" || bad "exit $st: $(head -c 300 "$work/b")"
@@ -60,8 +64,8 @@ logins=$(method_calls Login)
 [ "$logins" -eq 2 ] && ok "logged in again once" || bad "Login called $logins times"
 
 # Another fault on a later page: an error naming it, exit 4, no hang.
-fault ContinueRetrievePropertiesEx InvalidArgument 1
-expect "fault on page 2" 4 'NL_ERR_FAULT: .*ContinueRetrievePropertiesEx with the fault InvalidArgument' -- \
+fault "$later" InvalidArgument 1
+expect "fault on page 2" 4 "NL_ERR_FAULT: .*$later with the fault InvalidArgument" -- \
     timeout 60 "${P[@]}"
 # Later pages slow: still the whole lab.
 curl -s -X POST -d '{"ms":150}' "$LABSIM_CONTROL/latency" >/dev/null

@@ -33,10 +33,22 @@ calls() { curl -s "$LABSIM_CONTROL/calls"; }
 py() { python3 -c "$1"; }
 P=("$probe" -c "$LABSIM_CONFIG" --quiet)
 hostile=$'Trunk <x> & "q" \'é $(id);'
-
-expect "inventory with pin" 0 'datacenters=1 clusters=3 hosts=6 vms=13 networks=2 nested=4' -- "${P[@]}"
-expect "nested link by uuid" 0 'name=esx-n03.lab.invalid .* backing=n-esx03' -- "${P[@]}" --list
-expect "cluster kinds" 0 'name=Nested-B dc=datacenter-[0-9]+ kind=nested' -- "${P[@]}" --list
+# The lab as this SDK shows it. Under labsim's esx-host personality the SDK is esx-p01's own
+# (hostd): that host alone, standalone (no cluster), with its VMs (vcsa, n-esx01, n-esx03,
+# kvm01, kvm03, all powered on); the nested hosts it backs are other hosts, not in this SDK.
+H2=esx-p02.lab.invalid OFFVM=kvm04 counts='hosts=6 vms=13'
+if labsim_personality esx-host; then
+    H2=esx-p01.lab.invalid OFFVM=kvm03 counts='hosts=1 vms=5'
+    expect "hostd answers" 0 'connected: api=HostAgent' -- "$probe" -c "$LABSIM_CONFIG"
+    expect "hostd inventory" 0 'datacenters=1 clusters=0 hosts=1 vms=5 networks=2 nested=0' -- "${P[@]}"
+    expect "hostd morefs" 0 'host ha-host name=esx-p01.lab.invalid cluster=- dc=ha-datacenter .*netsys=networkSystem' -- "${P[@]}" --list
+    expect "a VM is its vmid" 0 'vm [0-9]+ name=kvm03 host=ha-host' -- "${P[@]}" --list
+    expect "powered-off VM for the nested-HV steps" 0 'done: power' -- "${P[@]}" --do power kvm03 off
+else
+    expect "inventory with pin" 0 'datacenters=1 clusters=3 hosts=6 vms=13 networks=2 nested=4' -- "${P[@]}"
+    expect "nested link by uuid" 0 'name=esx-n03.lab.invalid .* backing=n-esx03' -- "${P[@]}" --list
+    expect "cluster kinds" 0 'name=Nested-B dc=datacenter-[0-9]+ kind=nested' -- "${P[@]}" --list
+fi
 
 # A wrong pin: TLS error naming the real thumbprint, and Login never reached the server.
 curl -s -X POST "$LABSIM_CONTROL/calls/reset" >/dev/null
@@ -48,15 +60,15 @@ if calls | py "import json,sys; d=json.load(sys.stdin); sys.exit(1 if d['methods
 else
     bad "calls after a wrong pin: $(calls)"
 fi
-expect "lower-case pin without colons" 0 'hosts=6' -- "$probe" --url "$LABSIM_URL" \
+expect "lower-case pin without colons" 0 "${counts% *}" -- "$probe" --url "$LABSIM_URL" \
     --user "$LABSIM_USER" --thumbprint "$(tr -d : <<<"$LABSIM_THUMBPRINT" | tr A-F a-f)"
 expect "untrusted certificate without pin" 3 "NL_ERR_TLS: .*not trusted.*$LABSIM_THUMBPRINT" -- \
     "$probe" --url "$LABSIM_URL" --user "$LABSIM_USER"
-expect "wrong password" 3 'NL_ERR_AUTH: .*refused the login of "administrator@vsphere.local".*InvalidLogin' -- \
+expect "wrong password" 3 "NL_ERR_AUTH: .*refused the login of \"$LABSIM_USER\".*InvalidLogin" -- \
     env NESTLAB_PASSWORD='wrong<&>' "${P[@]}"
 port=$(py "from urllib.parse import urlparse; print(urlparse('$LABSIM_URL').port)")
-# The exit status of a protocol error is the CLI's choice (nl_code_exit_status); the code is ours.
-expect "http to an https port" any 'NL_ERR_PROTOCOL: .*HTTP status 400.*https://' -- \
+# Plain HTTP is refused before anything is sent (the probe exits 2 on a usage error).
+expect "http:// is refused" any 'NL_ERR_USAGE: .*plain HTTP.*https://127.0.0.1' -- \
     "$probe" --url "http://127.0.0.1:$port/sdk" --user "$LABSIM_USER"
 closed=$(py "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1]); s.close()")
 expect "closed port" 3 'NL_ERR_CONNECT: Cannot connect to "https://127.0.0.1:'"$closed"'/sdk"' -- \
@@ -81,20 +93,20 @@ expect "remove port group" 0 'done: rm-pg' -- "${P[@]}" --do rm-pg esx-p01.lab.i
 expect "remove missing port group" 4 'NL_ERR_FAULT: .*RemovePortGroup.*NotFound' -- "${P[@]}" --do rm-pg esx-p01.lab.invalid vSwitch0 "$hostile"
 expect "nested HV on a powered-on VM" 4 'NL_ERR_FAULT: Turning nested hardware virtualization off for VM "n-esx01" failed.*\(InvalidPowerState\)' -- \
     "${P[@]}" --do nested-hv n-esx01 off
-expect "nested HV on a powered-off VM" 0 'done: nested-hv' -- "${P[@]}" --do nested-hv kvm04 on
-expect "power on" 0 'done: power' -- "${P[@]}" --do power kvm04 on
-expect "nested HV state read back" 0 'name=kvm04 .*power=on .*nested_hv=on' -- "${P[@]}" --list
+expect "nested HV on a powered-off VM" 0 'done: nested-hv' -- "${P[@]}" --do nested-hv "$OFFVM" on
+expect "power on" 0 'done: power' -- "${P[@]}" --do power "$OFFVM" on
+expect "nested HV state read back" 0 "name=$OFFVM .*power=on .*nested_hv=on" -- "${P[@]}" --list
 
 # An injected fault mid-apply, then the same step succeeds.
 curl -s -X POST -d '{"method":"UpdateVirtualSwitch","fault":"HostConfigFault","count":1}' "$LABSIM_CONTROL/fault" >/dev/null
 expect "injected fault" 4 'NL_ERR_FAULT: .*UpdateVirtualSwitch with the fault HostConfigFault' -- \
-    "${P[@]}" --do security esx-p02.lab.invalid vSwitch0 accept accept accept
-expect "after the injected fault" 0 'done: security' -- "${P[@]}" --do security esx-p02.lab.invalid vSwitch0 accept accept accept
+    "${P[@]}" --do security "$H2" vSwitch0 accept accept accept
+expect "after the injected fault" 0 'done: security' -- "${P[@]}" --do security "$H2" vSwitch0 accept accept accept
 
 # An expired session in the middle of the inventory: logged in again once, transparently.
 curl -s -X POST "$LABSIM_CONTROL/calls/reset" >/dev/null
 curl -s -X POST -d '{"method":"RetrievePropertiesEx","fault":"NotAuthenticated","count":1}' "$LABSIM_CONTROL/fault" >/dev/null
-expect "re-login on NotAuthenticated" 0 'hosts=6 vms=13' -- "${P[@]}"
+expect "re-login on NotAuthenticated" 0 "$counts" -- "${P[@]}"
 if calls | py "import json,sys; d=json.load(sys.stdin); sys.exit(0 if d['methods'].get('Login')==2 else 1)"; then
     ok "logged in twice"
 else
@@ -104,7 +116,7 @@ fi
 # Latency: slower, still correct.
 curl -s -X POST -d '{"ms":300}' "$LABSIM_CONTROL/latency" >/dev/null
 start=$(date +%s%N)
-expect "inventory under latency" 0 'hosts=6 vms=13' -- "${P[@]}"
+expect "inventory under latency" 0 "$counts" -- "${P[@]}"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$ms" -ge 900 ] && ok "latency was applied (${ms} ms)" || bad "latency not visible (${ms} ms)"
 curl -s -X POST -d '{"ms":0}' "$LABSIM_CONTROL/latency" >/dev/null
@@ -115,16 +127,16 @@ out=$LABSIM_DIR/watch.out
 watcher=$!
 for _ in $(seq 100); do grep -q '^watching' "$out" && break; sleep 0.1; done
 sleep 1
-"${P[@]}" --do add-pg esx-p02.lab.invalid vSwitch0 Nested-Trunk 4095 >/dev/null
-for _ in $(seq 50); do grep -qE '^modify HostSystem host-[0-9]+ .*config.network.portgroup' "$out" && break; sleep 0.2; done
-grep -qE '^modify HostSystem host-[0-9]+ .*config.network.portgroup' "$out" && ok "update after a port group change" || bad "no update: $(tail -5 "$out")"
+"${P[@]}" --do add-pg "$H2" vSwitch0 Nested-Trunk 4095 >/dev/null
+for _ in $(seq 50); do grep -qE '^modify HostSystem [^ ]+ .*config.network.portgroup' "$out" && break; sleep 0.2; done
+grep -qE '^modify HostSystem [^ ]+ .*config.network.portgroup' "$out" && ok "update after a port group change" || bad "no update: $(tail -5 "$out")"
 curl -s -X POST "$LABSIM_CONTROL/vcenter/stop" >/dev/null
 sleep 2
 curl -s -X POST "$LABSIM_CONTROL/vcenter/start" >/dev/null
 sleep 3
-"${P[@]}" --do power kvm04 off >/dev/null
-for _ in $(seq 100); do grep -qE '^modify VirtualMachine vm-[0-9]+ runtime.powerState' "$out" && break; sleep 0.2; done
-grep -qE '^modify VirtualMachine vm-[0-9]+ runtime.powerState' "$out" && ok "update after a vCenter restart" || bad "no update after restart: $(tail -5 "$out")"
+"${P[@]}" --do power "$OFFVM" off >/dev/null
+for _ in $(seq 100); do grep -qE '^modify VirtualMachine [^ ]+ runtime.powerState' "$out" && break; sleep 0.2; done
+grep -qE '^modify VirtualMachine [^ ]+ runtime.powerState' "$out" && ok "update after a vCenter restart" || bad "no update after restart: $(tail -5 "$out")"
 kill "$watcher" 2>/dev/null
 wait "$watcher" 2>/dev/null
 

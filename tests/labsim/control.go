@@ -62,6 +62,19 @@ func (c *controlServer) serve(ln net.Listener) {
 		writeJSON(w, 200, map[string]bool{"ok": true})
 	})
 	post("/vcenter/stop", func(w http.ResponseWriter, r *http.Request, body []byte) {
+		var req struct {
+			After string `json:"after"`
+		}
+		_ = json.Unmarshal(body, &req)
+		if req.After != "" {
+			// Deterministic "vCenter goes away mid-apply": the next call of that method is
+			// answered, the SDK call after it finds vCenter stopped.
+			c.lab.mu.Lock()
+			c.lab.stopAfter, c.lab.stopNow = req.After, false
+			c.lab.mu.Unlock()
+			writeJSON(w, 200, map[string]interface{}{"ok": true, "vcenter": "stops after " + req.After})
+			return
+		}
 		c.sdk.stop()
 		writeJSON(w, 200, map[string]interface{}{"ok": true, "vcenter": "stopped"})
 	})
@@ -85,6 +98,10 @@ func (c *controlServer) serve(ln net.Listener) {
 			return
 		}
 		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/host/"), "/")
+		if len(parts) == 2 && parts[1] == "hostkey" {
+			c.rekey(w, r, parts[0])
+			return
+		}
 		if len(parts) == 2 && (parts[1] == "hang" || parts[1] == "unhang") {
 			if err := c.lab.setHung(parts[0], parts[1] == "hang"); err != nil {
 				jsonErr(w, 404, "%v", err)
@@ -188,6 +205,28 @@ func (c *controlServer) serve(ln net.Listener) {
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
+}
+
+// rekey answers POST /host/{name}/hostkey {"type":"ed25519"}: a new host key of that type.
+func (c *controlServer) rekey(w http.ResponseWriter, r *http.Request, host string) {
+	var req struct {
+		Type string `json:"type"`
+	}
+	body, _ := ioutil.ReadAll(http.MaxBytesReader(w, r.Body, 1<<16))
+	if err := json.Unmarshal(body, &req); err != nil || req.Type == "" {
+		jsonErr(w, 400, `body must be {"type":"ecdsa-p256"|"ecdsa-p384"|"ecdsa-p521"|"ed25519"|"rsa"}`)
+		return
+	}
+	if rekeySSH == nil {
+		jsonErr(w, 501, "this labsim has no SSH hosts")
+		return
+	}
+	line, err := rekeySSH(host, req.Type)
+	if err != nil {
+		jsonErr(w, 400, "%v", err)
+		return
+	}
+	writeJSON(w, 200, map[string]interface{}{"ok": true, "host": host, "type": req.Type, "known_hosts": line})
 }
 
 // dropSessions forgets every vCenter session, as a restarted vCenter would.

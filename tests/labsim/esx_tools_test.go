@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestEsxVimCmd(t *testing.T) {
@@ -14,14 +16,11 @@ func TestEsxVimCmd(t *testing.T) {
 	if st != 0 || len(lines) != 4 {
 		t.Fatalf("got %q", out)
 	}
-	if !strings.HasPrefix(lines[0], "Vmid   Name") || !strings.Contains(lines[0], "File") ||
-		!strings.Contains(lines[0], "Guest OS") || !strings.HasSuffix(lines[0], "Version   Annotation") {
-		t.Errorf("header %q", lines[0])
-	}
+	checkGetAllVMsShape(t, h, lines)
 	if !strings.HasPrefix(lines[1], "1      vcsa") || !strings.Contains(lines[1], "[datastore1] vcsa/vcsa.vmx") {
 		t.Errorf("row %q", lines[1])
 	}
-	if !strings.Contains(lines[3], "web 01 \"x\"   [datastore1] web 01/web 01.vmx") || !strings.HasSuffix(lines[3], "   a note") {
+	if !strings.Contains(lines[3], "web 01 \"x\"   [datastore1] web 01/web 01.vmx") || !strings.Contains(lines[3], "   a note") {
 		t.Errorf("row %q", lines[3])
 	}
 	out, _, st = esxRun(t, h, "vim-cmd vmsvc/power.getstate 4")
@@ -33,7 +32,8 @@ func TestEsxVimCmd(t *testing.T) {
 		t.Errorf("power.on: %q %d", out, st)
 	}
 	out, _, st = esxRun(t, h, "vim-cmd vmsvc/power.on 4")
-	if st != 1 || !strings.HasPrefix(out, "Powering on VM:\n(vim.fault.InvalidPowerState) {\n") {
+	if st != 1 || !strings.HasPrefix(out, "Powering on VM:\nPower on failed: (vim.fault.InvalidPowerState) {\n") ||
+		!strings.Contains(out, "   requestedState = \"poweredOn\", \n   existingState = \"poweredOn\"\n   msg = ") {
 		t.Errorf("power.on again: %q %d", out, st)
 	}
 	out, _, st = esxRun(t, h, "vim-cmd vmsvc/power.off 4")
@@ -50,6 +50,45 @@ func TestEsxVimCmd(t *testing.T) {
 	}
 	if _, e, st := esxRun(t, h, "vim-cmd vmsvc/bogus 1"); st != 1 || e == "" {
 		t.Errorf("bogus: %q %d", e, st)
+	}
+}
+
+// checkGetAllVMsShape checks the table against the shape captured from real hosts
+// (real-formats/vimcmd): every column as wide as its widest cell or title, cells left-aligned
+// and padded (rows end in blanks), three blanks between columns, titles centred (left padding
+// rounded down), the header without trailing blanks.
+func checkGetAllVMsShape(t *testing.T, h HostAPI, lines []string) {
+	t.Helper()
+	titles := []string{"Vmid", "Name", "File", "Guest OS", "Version", "Annotation"}
+	var rows [][]string
+	width := make([]int, len(titles))
+	for i, title := range titles {
+		width[i] = len(title)
+	}
+	for _, v := range h.VMs() {
+		r := []string{strconv.Itoa(v.ID), v.Name, v.File, v.GuestID, v.Version, v.Annotation}
+		for i, c := range r {
+			if n := utf8.RuneCountInString(c); n > width[i] {
+				width[i] = n
+			}
+		}
+		rows = append(rows, r)
+	}
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", n-utf8.RuneCountInString(s)) }
+	var hdr []string
+	for i, title := range titles {
+		hdr = append(hdr, pad(strings.Repeat(" ", (width[i]-len(title))/2)+title, width[i]))
+	}
+	want := []string{strings.TrimRight(strings.Join(hdr, "   "), " ")}
+	for _, r := range rows {
+		var cells []string
+		for i, c := range r {
+			cells = append(cells, pad(c, width[i]))
+		}
+		want = append(want, strings.Join(cells, "   "))
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("getallvms:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }
 

@@ -1,8 +1,13 @@
 package main
 
 // vim-cmd vmsvc/*: getallvms, power.getstate, power.on, power.off, reload (reference/esxi.md §5).
-// Faults are printed the way hostd's vim-cmd prints them — "(vim.fault.X) {...}" on stdout —
-// and the exit status is 1.
+// Faults are printed the way hostd's vim-cmd prints them on stdout, with exit status 1: a lookup
+// fault as "(vim.fault.X) {...}", a failed power task after a prefix, as captured from ESXi 9:
+//   Powering on VM:
+//   Power on failed: (vim.fault.GenericVmConfigFault) {
+//      faultCause = (vmodl.MethodFault) null, ...
+//      msg = "..."
+//   }
 
 import (
 	"strconv"
@@ -11,7 +16,22 @@ import (
 )
 
 func vimFault(env *esxEnv, kind, msg string) int {
-	env.out("(vim.fault.%s) {\n   faultCause = (vmodl.MethodFault) null, \n   faultMessage = <unset>\n   msg = \"%s\"\n}\n", kind, msg)
+	return vimTaskFault(env, "", kind, "", msg)
+}
+
+// vimTaskFault prints a fault, after "<task> failed: " when task is set; extra holds the
+// fault's own fields ("   requestedState = ...\n").
+func vimTaskFault(env *esxEnv, task, kind, extra, msg string) int {
+	prefix := ""
+	if task != "" {
+		prefix = task + " failed: "
+	}
+	sep := ""
+	if extra != "" {
+		sep = ", "
+	}
+	env.out("%s(vim.fault.%s) {\n   faultCause = (vmodl.MethodFault) null, \n   faultMessage = <unset>%s\n%s   msg = \"%s\"\n}\n",
+		prefix, kind, sep, extra, msg)
 	return 1
 }
 
@@ -71,12 +91,17 @@ func cmdVimCmd(env *esxEnv, argv []string) int {
 		} else {
 			env.out("Powering off VM:\n")
 		}
+		task := map[bool]string{true: "Power on", false: "Power off"}[on]
 		if vm.PoweredOn == on {
-			return vimFault(env, "InvalidPowerState", "The attempted operation cannot be performed in the current state ("+
-				map[bool]string{true: "Powered on", false: "Powered off"}[vm.PoweredOn]+").")
+			state := map[bool]string{true: "poweredOn", false: "poweredOff"}[on]
+			return vimTaskFault(env, task, "InvalidPowerState",
+				"   requestedState = \""+state+"\", \n   existingState = \""+state+"\"\n",
+				"The attempted operation cannot be performed in the current state ("+
+					map[bool]string{true: "Powered on", false: "Powered off"}[vm.PoweredOn]+").")
 		}
 		if err := env.api.SetPower(vmid, on); err != nil {
-			return vimAPIFault(env, err)
+			kind, msg := apiFaultKind(err)
+			return vimTaskFault(env, task, kind, "", msg)
 		}
 		return 0
 	case "vmsvc/reload":
@@ -88,14 +113,23 @@ func cmdVimCmd(env *esxEnv, argv []string) int {
 	return 1
 }
 
-func vimAPIFault(env *esxEnv, err error) int {
+func apiFaultKind(err error) (string, string) {
 	kind := "SystemError"
 	if ae, ok := err.(*APIError); ok && ae.Kind != "" {
 		kind = ae.Kind
 	}
-	return vimFault(env, kind, err.Error())
+	return kind, err.Error()
 }
 
+func vimAPIFault(env *esxEnv, err error) int {
+	kind, msg := apiFaultKind(err)
+	return vimFault(env, kind, msg)
+}
+
+// vimGetAllVMs prints the table as vim-cmd does (compare real-formats/vimcmd): every column as
+// wide as its widest cell, cells left-aligned and padded (so a row ends in blanks when its
+// annotation is shorter than the widest), three blanks between columns, and each title centred
+// over its column (left padding rounded down).
 func vimGetAllVMs(env *esxEnv) int {
 	hdr := []string{"Vmid", "Name", "File", "Guest OS", "Version", "Annotation"}
 	vms := env.api.VMs()
@@ -106,26 +140,31 @@ func vimGetAllVMs(env *esxEnv) int {
 	}
 	for _, v := range vms {
 		r := []string{strconv.Itoa(v.ID), v.Name, v.File, v.GuestID, v.Version, v.Annotation}
-		for i := 0; i < len(r)-1; i++ {
+		for i := range r {
 			if w := utf8.RuneCountInString(r[i]); w > width[i] {
 				width[i] = w
 			}
 		}
 		rows = append(rows, r)
 	}
-	line := func(r []string) {
-		var b strings.Builder
+	var b strings.Builder
+	for i, h := range hdr {
+		left := (width[i] - len(h)) / 2
+		b.WriteString(strings.Repeat(" ", left) + h + strings.Repeat(" ", width[i]-len(h)-left))
+		if i < len(hdr)-1 {
+			b.WriteString("   ")
+		}
+	}
+	env.out("%s\n", strings.TrimRight(b.String(), " "))
+	for _, r := range rows {
+		b.Reset()
 		for i, c := range r {
-			b.WriteString(c)
+			b.WriteString(c + strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)))
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+3))
+				b.WriteString("   ")
 			}
 		}
-		env.out("%s\n", strings.TrimRight(b.String(), " "))
-	}
-	line(hdr)
-	for _, r := range rows {
-		line(r)
+		env.out("%s\n", b.String())
 	}
 	return 0
 }

@@ -306,6 +306,9 @@ func (a *labHostAPI) VMs() []VM {
 				PoweredOn: vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn, Annotation: vm.Config.Annotation})
 		})
 	}
+	if vcls, ok := a.vcls(); ok {
+		out = append(out, vcls)
+	}
 	return out
 }
 
@@ -317,6 +320,12 @@ func (a *labHostAPI) vmByID(id int) *labVM {
 }
 
 func (a *labHostAPI) SetPower(vmid int, on bool) error {
+	if vcls, ok := a.vcls(); ok && vcls.ID == vmid {
+		a.lab.mu.Lock()
+		a.lab.vclsOff[a.h.name] = !on
+		a.lab.mu.Unlock()
+		return nil
+	}
 	v := a.vmByID(vmid)
 	if v == nil {
 		return &APIError{Kind: "NotFound", Msg: fmt.Sprintf("Unable to find a VM corresponding to \"%d\"", vmid)}
@@ -381,6 +390,9 @@ func (a *labHostAPI) ReadFile(p string) ([]byte, error) {
 		simulator.Map.WithLock(v.obj, func() { out = a.lab.generateVMX(v) })
 		return out, nil
 	}
+	if data, ok := a.vclsVMX(p); ok {
+		return data, nil
+	}
 	return nil, &os.PathError{Op: "open", Path: p, Err: os.ErrNotExist}
 }
 
@@ -396,6 +408,9 @@ func (a *labHostAPI) WriteFile(p string, data []byte) error {
 }
 
 func (a *labHostAPI) ReloadVM(vmid int) error {
+	if vcls, ok := a.vcls(); ok && vcls.ID == vmid {
+		return nil
+	}
 	v := a.vmByID(vmid)
 	if v == nil {
 		return &APIError{Kind: "NotFound", Msg: fmt.Sprintf("Unable to find a VM corresponding to \"%d\"", vmid)}
@@ -448,4 +463,31 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// VMKernelNICs lists the host's VMkernel NICs from config.network.vnic, the copy vCenter reports.
+func (a *labHostAPI) VMKernelNICs() []VMKernelNIC {
+	var out []VMKernelNIC
+	simulator.Map.WithLock(a.h.obj, func() {
+		for i, v := range a.h.obj.Config.Network.Vnic {
+			n := VMKernelNIC{Name: v.Device, MAC: v.Spec.Mac, Portgroup: v.Portgroup, MTU: int(v.Spec.Mtu),
+				Netstack: v.Spec.NetStackInstanceKey, Enabled: true, PortID: 33554436 + i}
+			for _, pg := range a.h.obj.Config.Network.Portgroup {
+				if pg.Spec.Name == v.Portgroup {
+					n.Portset = pg.Spec.VswitchName
+				}
+			}
+			out = append(out, n)
+		}
+	})
+	return out
+}
+
+// PlatformUUID is the host's BIOS UUID (hardware.systemInfo.uuid).
+func (a *labHostAPI) PlatformUUID() (uuid, vendor, product string) {
+	simulator.Map.WithLock(a.h.obj, func() {
+		si := a.h.obj.Hardware.SystemInfo
+		uuid, vendor, product = si.Uuid, si.Vendor, si.Model
+	})
+	return
 }

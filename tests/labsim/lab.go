@@ -31,6 +31,7 @@ type Lab struct {
 	client   *vim25.Client
 	isession *simulator.Session
 
+	dc          types.ManagedObjectReference
 	dcNetFolder types.ManagedObjectReference
 
 	hosts     map[string]*labHost
@@ -45,9 +46,16 @@ type Lab struct {
 	hung    map[string]bool      // commands on these hosts never finish (control API /host/X/hang)
 	pps     map[string][]float64 // VM name -> pps per NIC
 	files   map[string][]byte    // host + "\x00" + path -> content written over SSH
+	vclsOff map[string]bool      // hosts whose vCLS agent VM was powered off over SSH
 	latency time.Duration
 	faults  map[string]*faultRule
 	calls   map[string]int
+	persona Personality // the shapes the SDK answers in (personality.go)
+	// stopAfter: once a call of this method has come, the SDK call after it stops vCenter
+	// unanswered (control API POST /vcenter/stop {"after":"M"}); stopNow is then set.
+	stopAfter string
+	stopNow   bool
+	stopSDK   func()
 }
 
 type labHost struct {
@@ -76,6 +84,14 @@ func stableUUID(s string) string {
 	h[6] = (h[6] & 0x0f) | 0x30
 	h[8] = (h[8] & 0x3f) | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// vmUUID is a VM's BIOS UUID: the spec's (clones share one) or a stable one per name.
+func vmUUID(vs *VMSpec) string {
+	if vs.UUID != "" {
+		return strings.ToLower(vs.UUID)
+	}
+	return stableUUID("vm:" + vs.Name)
 }
 
 // scrubIPs rewrites every IPv4 address outside 127.0.0.0/8 found in string fields
@@ -159,6 +175,7 @@ func (l *Lab) build() error {
 	if err != nil {
 		return err
 	}
+	l.dc = dc.Reference()
 	l.dcNetFolder = folders.NetworkFolder.Reference()
 
 	// About: name the vCenter.
@@ -176,17 +193,25 @@ func (l *Lab) build() error {
 	var hostObjs []*object.HostSystem
 	for ci := range spec.Clusters {
 		cs := &spec.Clusters[ci]
-		cl, err := folders.HostFolder.CreateCluster(ctx, cs.Name, types.ClusterConfigSpecEx{})
-		if err != nil {
-			return err
-		}
-		pool, err := cl.ResourcePool(ctx)
-		if err != nil {
-			return err
+		var cl *object.ClusterComputeResource
+		var pool *object.ResourcePool
+		if !spec.Standalone {
+			if cl, err = folders.HostFolder.CreateCluster(ctx, cs.Name, types.ClusterConfigSpecEx{}); err != nil {
+				return err
+			}
+			if pool, err = cl.ResourcePool(ctx); err != nil {
+				return err
+			}
 		}
 		for hi := range cs.Hosts {
 			hs := &cs.Hosts[hi]
-			task, err := cl.AddHost(ctx, types.HostConnectSpec{HostName: hs.Name}, true, nil, nil)
+			connect := types.HostConnectSpec{HostName: hs.Name}
+			var task *object.Task
+			if spec.Standalone {
+				task, err = folders.HostFolder.AddStandaloneHost(ctx, connect, true, nil, nil)
+			} else {
+				task, err = cl.AddHost(ctx, connect, true, nil, nil)
+			}
 			if err != nil {
 				return err
 			}
@@ -197,6 +222,12 @@ func (l *Lab) build() error {
 			ref := info.Result.(types.ManagedObjectReference)
 			h := &labHost{name: hs.Name, spec: hs, cluster: cs.Name, ref: ref, backingVM: hs.BackingVM}
 			h.obj = simulator.Map.Get(ref).(*simulator.HostSystem)
+			if spec.Standalone {
+				h.cluster = ""
+				if pool, err = object.NewComputeResource(c, *h.obj.Parent).ResourcePool(ctx); err != nil {
+					return err
+				}
+			}
 			l.hosts[hs.Name] = h
 			l.byRef[ref] = hs.Name
 			l.hostOrder = append(l.hostOrder, hs.Name)
@@ -249,7 +280,7 @@ func (l *Lab) build() error {
 		dspec, _ := devices.ConfigSpec(types.VirtualDeviceConfigSpecOperationAdd)
 		cfg := types.VirtualMachineConfigSpec{
 			Name: vs.Name, GuestId: vs.Guest, NumCPUs: int32(vs.CPUs), NumCoresPerSocket: 1,
-			MemoryMB: vs.MemoryMB, Version: vs.Version, Uuid: stableUUID("vm:" + vs.Name),
+			MemoryMB: vs.MemoryMB, Version: vs.Version, Uuid: vmUUID(vs),
 			NestedHVEnabled: types.NewBool(vs.NestedHV), Annotation: vs.Annotation,
 			Files:        &types.VirtualMachineFileInfo{VmPathName: "[datastore1]"},
 			DeviceChange: dspec,
@@ -329,6 +360,17 @@ func (l *Lab) setupHost(h *labHost) {
 	o.Summary.ManagementServerIp = "127.0.0.1"
 	o.Summary.Config.Port = 443
 	scrubIPs(reflect.ValueOf(&o.HostSystem), 0)
+	// vcsim gives every host the template's vmk0 MAC; each gets its own (or the spec's) here, in a
+	// slice of its own so no two hosts share the template's backing array.
+	if o.Config != nil {
+		vnic := append([]types.HostVirtualNic(nil), o.Config.Network.Vnic...)
+		for i := range vnic {
+			if vnic[i].Device == "vmk0" {
+				vnic[i].Spec.Mac = hs.Vmk0MAC
+			}
+		}
+		o.Config.Network.Vnic = vnic
+	}
 
 	// Replace the stock HostNetworkSystem by our wrapper (embedded by VALUE, see vsphere.md §6.2).
 	h.hnsRef = *o.ConfigManager.NetworkSystem
@@ -346,6 +388,7 @@ func (l *Lab) applyInitialState(emit bool) {
 	l.down = map[string]bool{}
 	l.hung = map[string]bool{}
 	l.files = map[string][]byte{}
+	l.vclsOff = map[string]bool{}
 	l.pps = map[string][]float64{}
 	for _, name := range l.hostOrder {
 		if !*l.hosts[name].spec.SSH {
@@ -360,6 +403,7 @@ func (l *Lab) applyInitialState(emit bool) {
 	}
 	l.latency = 0
 	l.faults = map[string]*faultRule{}
+	l.stopAfter, l.stopNow = "", false
 	l.mu.Unlock()
 
 	for _, name := range l.hostOrder {

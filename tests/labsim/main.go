@@ -35,22 +35,29 @@ func main() {
 	scale := flag.String("scale", "", "generate a scale lab HOSTSxVMS (e.g. 500x10000) instead of --lab")
 	allowPw := flag.Bool("allow-password-auth", false, "SSH: also accept plain password auth (default keyboard-interactive only)")
 	quiet := flag.Bool("quiet", true, "discard vcsim's log output")
+	var personas personalityFlag
+	flag.Var(&personas, "personality", "answer like another server (repeatable): "+personalityUsage())
 	flag.Parse()
 	if *stateDir == "" || (*labFile == "" && *scale == "") {
-		fmt.Fprintln(os.Stderr, "usage: labsim --lab FILE --state-dir DIR [--password P] [--scale HOSTSxVMS] [--allow-password-auth]")
+		fmt.Fprintln(os.Stderr, "usage: labsim --lab FILE --state-dir DIR [--password P] [--scale HOSTSxVMS] [--allow-password-auth] [--personality NAME]...")
+		os.Exit(2)
+	}
+	persona, err := parsePersonality(personas)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "labsim: %v\n", err)
 		os.Exit(2)
 	}
 	if *quiet {
 		log.SetOutput(ioutil.Discard)
 	}
 	t0 := time.Now()
-	if err := run(*labFile, *stateDir, *password, *scale, *allowPw, t0); err != nil {
+	if err := run(*labFile, *stateDir, *password, *scale, *allowPw, persona, t0); err != nil {
 		fmt.Fprintf(os.Stderr, "labsim: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) error {
+func run(labFile, stateDir, password, scale string, allowPw bool, persona Personality, t0 time.Time) error {
 	var spec *LabSpec
 	var err error
 	if scale != "" {
@@ -67,6 +74,7 @@ func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) 
 	} else if spec, err = loadSpec(labFile); err != nil {
 		return err
 	}
+	spec.Standalone = spec.Standalone || persona.ESXHost
 	if err := os.MkdirAll(stateDir, 0700); err != nil {
 		return err
 	}
@@ -85,6 +93,7 @@ func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) 
 	if err != nil {
 		return fmt.Errorf("building the lab: %v", err)
 	}
+	lab.persona = persona
 	buildTime := time.Since(t0)
 
 	sdkLn, err := net.Listen("tcp", "127.0.0.1:0")
@@ -101,6 +110,15 @@ func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) 
 	}
 	ctl := &controlServer{lab: lab, sdk: sdk}
 	ctl.serve(ctlLn)
+	user, endpointHosts := vcUser, lab.hostOrder
+	var hostd map[string]string
+	if persona.ESXHost {
+		if hostd, err = startHostd(lab, sdk); err != nil {
+			return err
+		}
+		// The endpoint is the first host's hostd: its account is root, its SSH that host's.
+		user, endpointHosts = hostdUser, lab.hostOrder[:1]
+	}
 
 	var sshPorts map[string]int
 	var khLines map[string]string
@@ -128,12 +146,14 @@ func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) 
 	}
 	// config.json for nestlab
 	hosts := map[string]sshHostCfg{}
-	for name, port := range sshPorts {
-		hosts[name] = sshHostCfg{Address: "127.0.0.1", Port: port}
+	for _, name := range endpointHosts {
+		if port, ok := sshPorts[name]; ok {
+			hosts[name] = sshHostCfg{Address: "127.0.0.1", Port: port}
+		}
 	}
 	cfg := map[string]interface{}{
 		"endpoints": []interface{}{map[string]interface{}{
-			"name": spec.VCenter, "url": vcURL, "user": vcUser, "thumbprint": thumb, "password_env": "NESTLAB_PASSWORD",
+			"name": spec.VCenter, "url": vcURL, "user": user, "thumbprint": thumb, "password_env": "NESTLAB_PASSWORD",
 			"ssh": map[string]interface{}{"user": "root", "password_env": "NESTLAB_SSH_PASSWORD", "known_hosts": khPath, "hosts": hosts},
 		}},
 	}
@@ -143,7 +163,7 @@ func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) 
 		return err
 	}
 	ready := map[string]interface{}{
-		"vcenter":     map[string]string{"url": vcURL, "thumbprint": thumb, "user": vcUser, "password": password},
+		"vcenter":     map[string]string{"url": vcURL, "thumbprint": thumb, "user": user, "password": password},
 		"control":     "http://" + ctlLn.Addr().String(),
 		"config":      cfgPath,
 		"known_hosts": khPath,
@@ -152,6 +172,8 @@ func run(labFile, stateDir, password, scale string, allowPw bool, t0 time.Time) 
 		"vms":         len(spec.VMs),
 		"startup_ms":  time.Since(t0).Milliseconds(),
 		"build_ms":    buildTime.Milliseconds(),
+		"personality": persona.Names(),
+		"hostd":       hostd,
 	}
 	rb, _ := json.Marshal(ready)
 	os.Stdout.Write(append(rb, '\n'))

@@ -87,6 +87,7 @@ type sdkServer struct {
 	addr    string // 127.0.0.1:PORT, fixed for the lab's life
 	tlsConf *tls.Config
 	handler http.Handler
+	mux     http.Handler // vcsim's, for the per-host hostd views
 
 	mu  sync.Mutex
 	srv *http.Server
@@ -104,7 +105,14 @@ func newSDKServer(l *Lab, cert tls.Certificate, user, password string, ln net.Li
 	simulator.Map.SessionManager().ServiceHostName = ln.Addr().String()
 	simulator.Map.SessionManager().TLSCert = func() string { return "" }
 	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	return &sdkServer{lab: l, addr: ln.Addr().String(), tlsConf: tc, handler: l.middleware(mux)}
+	var h http.Handler = mux
+	if l.persona.ESXHost {
+		// The SDK under test is the first host's own (hostd.go); the others listen in startHostd.
+		h = &hostdView{lab: l, host: l.hosts[l.hostOrder[0]], next: mux}
+	}
+	sdk := &sdkServer{lab: l, addr: ln.Addr().String(), tlsConf: tc, handler: l.middleware(h), mux: mux}
+	l.stopSDK = sdk.stop
+	return sdk
 }
 
 func (s *sdkServer) start(ln net.Listener) error {
@@ -205,6 +213,16 @@ func (l *Lab) middleware(next http.Handler) http.Handler {
 		}
 		method := soapMethod(body)
 		l.mu.Lock()
+		if l.stopNow && l.stopSDK != nil {
+			// The call after the one the test named: vCenter goes away before answering it.
+			l.stopNow = false
+			l.mu.Unlock()
+			l.stopSDK()
+			return
+		}
+		if l.stopAfter != "" && l.stopAfter == method {
+			l.stopAfter, l.stopNow = "", true
+		}
 		l.calls[method]++
 		delay := l.latency
 		var inject *faultRule
@@ -215,20 +233,31 @@ func (l *Lab) middleware(next http.Handler) http.Handler {
 				delete(l.faults, method)
 			}
 		}
+		persona := l.persona
 		l.mu.Unlock()
 		if delay > 0 {
 			time.Sleep(delay)
+			if r.Context().Err() != nil {
+				// vCenter was stopped (its connections closed) during the delay: like a stopped
+				// server, it does nothing more with this call.
+				return
+			}
 		}
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		reply := next
 		if inject != nil {
-			w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-			w.WriteHeader(http.StatusInternalServerError)
-			w.Write(faultXML(inject.Fault, inject.Message))
-			return
+			reply = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusInternalServerError)
+				w.Write(faultXML(inject.Fault, inject.Message))
+			})
 		}
 		r.Body = ioutil.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
-		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-		next.ServeHTTP(w, r)
+		if persona.reshapes() {
+			persona.serveShaped(w, r, reply)
+			return
+		}
+		reply.ServeHTTP(w, r)
 	})
 }
 

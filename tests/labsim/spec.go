@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/md5"
 	"encoding/json"
 	"fmt"
 	"io/ioutil"
+	"net"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -15,6 +18,9 @@ type LabSpec struct {
 	Clusters   []ClusterSpec `json:"clusters"`
 	VMs        []VMSpec      `json:"vms"`
 	Model      *ModelParams  `json:"model,omitempty"`
+	// Standalone: every host standalone in the datacenter (a ComputeResource each), no
+	// clusters; the esx-host personality sets it (a hostd has no clusters).
+	Standalone bool `json:"standalone,omitempty"`
 }
 
 type ClusterSpec struct {
@@ -40,6 +46,8 @@ type HostSpec struct {
 	Version    string        `json:"version,omitempty"`    // "8.0.3"
 	Build      string        `json:"build,omitempty"`      // "24677879"
 	VSwitches  []VSwitchSpec `json:"vswitches,omitempty"`  // default: vSwitch0/vmnic0 with Management Network + VM Network
+	Vmk0MAC    string        `json:"vmk0_mac,omitempty"`   // MAC of VMkernel NIC vmk0; default: stable per host name
+	VCLS       bool          `json:"vcls,omitempty"`       // runs a vCLS agent VM (ESXi 8/9): listed by getallvms with "[] /var/run/crx/..." only, not in vCenter
 }
 
 type SecuritySpec struct {
@@ -81,6 +89,7 @@ type VMSpec struct {
 	CPULoad    float64   `json:"cpu_load"`        // % of its host's CPU the VM uses when powered on
 	NICs       []NICSpec `json:"nics"`
 	Annotation string    `json:"annotation,omitempty"`
+	UUID       string    `json:"uuid,omitempty"` // BIOS UUID (config.uuid, uuid.bios); default: stable per name. Clones may share one.
 }
 
 func boolp(b bool) *bool { return &b }
@@ -141,6 +150,13 @@ func (s *LabSpec) normalize() error {
 			if h.Build == "" {
 				h.Build = "24677879"
 			}
+			if h.Vmk0MAC == "" {
+				h.Vmk0MAC = stableMAC(h.Name, h.BackingVM != "")
+			} else if hw, err := net.ParseMAC(h.Vmk0MAC); err != nil || len(hw) != 6 {
+				return fmt.Errorf("host %q: bad vmk0_mac %q", h.Name, h.Vmk0MAC)
+			} else {
+				h.Vmk0MAC = hw.String()
+			}
 			if len(h.VSwitches) == 0 {
 				h.VSwitches = []VSwitchSpec{defaultVSwitch()}
 			}
@@ -183,6 +199,9 @@ func (s *LabSpec) normalize() error {
 		if v.Version == "" {
 			v.Version = "vmx-10"
 		}
+		if v.UUID != "" && !uuidRE.MatchString(v.UUID) {
+			return fmt.Errorf("VM %q: bad uuid %q (want 8-4-4-4-12 hex digits)", v.Name, v.UUID)
+		}
 		if v.Guest == "" {
 			v.Guest = "otherLinux64Guest"
 		}
@@ -196,6 +215,19 @@ func (s *LabSpec) normalize() error {
 		}
 	}
 	return nil
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// stableMAC is a host's default vmk0 MAC: VMware's 00:50:56 for a nested host (a VM's NIC), a
+// NIC vendor's prefix for a physical one, the rest from the host name.
+func stableMAC(name string, nested bool) string {
+	h := md5.Sum([]byte("labsim-mac:" + name))
+	prefix := "24:6e:96" // a physical NIC (Dell/Broadcom)
+	if nested {
+		prefix = "00:50:56"
+	}
+	return fmt.Sprintf("%s:%02x:%02x:%02x", prefix, h[0]&0x3f, h[1], h[2])
 }
 
 func defaultVSwitch() VSwitchSpec {

@@ -6,8 +6,9 @@ package main
 // prompt "Password: ", echo off, then — after a right password — a round with zero prompts, as
 // sshd's PAM conversation sends; "publickey" is offered and always fails, so the method list a
 // client sees is "publickey,keyboard-interactive"); the plain "password" method only when
-// allowPassword. Exec requests only (no shell, no pty). Each host has a persistent ECDSA P-256
-// host key in stateDir/hostkeys/<host>.key (Debian 12's libssh2 1.10 cannot verify rsa-sha2).
+// allowPassword. Exec requests only (no shell, no pty). Each host has a persistent host key in
+// stateDir/hostkeys/<host>.key, ECDSA P-256 unless replaced through the control API
+// (rekeySSHHost: a reinstalled host, or one whose sshd now offers another key type).
 //
 // While HostDirectory.Up(host) is false the port really refuses connections: the listener is
 // closed (and open connections dropped) and it listens again on the same port when the host is
@@ -20,9 +21,12 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/subtle"
 	"crypto/x509"
 	"encoding/pem"
@@ -54,16 +58,28 @@ const (
 // esxCommandTimeout bounds one exec request (a variable so tests can shorten it).
 var esxCommandTimeout = 30 * time.Second
 
-func init() { startSSH = StartSSHHosts }
+func init() {
+	startSSH = StartSSHHosts
+	rekeySSH = rekeySSHHost
+}
+
+// sshServers finds a running host's server by name, for rekeySSHHost.
+var sshServers = struct {
+	sync.Mutex
+	byName map[string]*sshHostServer
+}{byName: map[string]*sshHostServer{}}
 
 type sshHostServer struct {
-	name   string
-	dir    HostDirectory
-	api    HostAPI // as found at start; refreshed from dir per command
-	config *ssh.ServerConfig
-	port   int
+	name          string
+	dir           HostDirectory
+	api           HostAPI // as found at start; refreshed from dir per command
+	keyPath       string
+	password      string
+	allowPassword bool
+	port          int
 
 	mu      sync.Mutex
+	config  *ssh.ServerConfig // replaced by rekeySSHHost
 	ln      net.Listener
 	conns   map[net.Conn]struct{}
 	stopped bool
@@ -81,7 +97,7 @@ func hostKeyFileName(host string) string {
 	}, host) + ".key"
 }
 
-// loadOrCreateHostKey returns the host's persistent ECDSA P-256 key.
+// loadOrCreateHostKey returns the host's persistent key, an ECDSA P-256 one when there is none.
 func loadOrCreateHostKey(path string) (ssh.Signer, error) {
 	if data, err := os.ReadFile(path); err == nil {
 		s, err := ssh.ParsePrivateKey(data)
@@ -92,15 +108,36 @@ func loadOrCreateHostKey(path string) (ssh.Signer, error) {
 	} else if !os.IsNotExist(err) {
 		return nil, err
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	return createHostKey(path, "ecdsa-p256")
+}
+
+// createHostKey makes a new host key of keyType (ecdsa-p256, ecdsa-p384, ecdsa-p521, ed25519,
+// rsa) and stores it at path (PKCS#8 PEM, replacing what was there).
+func createHostKey(path, keyType string) (ssh.Signer, error) {
+	var key crypto.Signer
+	var err error
+	switch keyType {
+	case "ecdsa", "ecdsa-p256":
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case "ecdsa-p384":
+		key, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case "ecdsa-p521":
+		key, err = ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	case "ed25519":
+		_, key, err = ed25519.GenerateKey(rand.Reader)
+	case "rsa":
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	default:
+		return nil, fmt.Errorf("unknown host key type %q (ecdsa-p256, ecdsa-p384, ecdsa-p521, ed25519, rsa)", keyType)
+	}
 	if err != nil {
 		return nil, err
 	}
-	der, err := x509.MarshalECPrivateKey(key)
+	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return nil, err
 	}
-	data := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
+	data := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0600); err != nil {
 		return nil, err
@@ -109,6 +146,34 @@ func loadOrCreateHostKey(path string) (ssh.Signer, error) {
 		return nil, err
 	}
 	return ssh.NewSignerFromKey(key)
+}
+
+// rekeySSHHost gives a running host a new host key of keyType, as a reinstalled host or an sshd
+// offering another key type would have: open connections are dropped, new ones see the new key.
+// It returns the key's known_hosts line.
+func rekeySSHHost(name, keyType string) (string, error) {
+	sshServers.Lock()
+	h := sshServers.byName[name]
+	sshServers.Unlock()
+	if h == nil {
+		return "", fmt.Errorf("unknown host %q", name)
+	}
+	signer, err := createHostKey(h.keyPath, keyType)
+	if err != nil {
+		return "", err
+	}
+	cfg := newSSHServerConfig(signer, h.password, h.allowPassword)
+	h.mu.Lock()
+	h.config = cfg
+	for c := range h.conns {
+		c.Close()
+	}
+	h.mu.Unlock()
+	return knownHostsLine(h.port, signer), nil
+}
+
+func knownHostsLine(port int, signer ssh.Signer) string {
+	return knownhosts.Line([]string{knownhosts.Normalize(fmt.Sprintf("127.0.0.1:%d", port))}, signer.PublicKey())
 }
 
 var errSSHAuth = errors.New("permission denied")
@@ -191,15 +256,19 @@ func StartSSHHosts(dir HostDirectory, stateDir string, password string, allowPas
 			return nil, nil, nil, err
 		}
 		h := &sshHostServer{name: name, dir: dir, api: api, port: ln.Addr().(*net.TCPAddr).Port,
+			keyPath: filepath.Join(keyDir, hostKeyFileName(name)), password: password, allowPassword: allowPassword,
 			config: newSSHServerConfig(signer, password, allowPassword), conns: map[net.Conn]struct{}{}}
 		servers = append(servers, h)
+		sshServers.Lock()
+		sshServers.byName[name] = h
+		sshServers.Unlock()
 		h.mu.Lock()
 		h.ln = ln
 		h.wg.Add(1)
 		go h.acceptLoop(ln)
 		h.mu.Unlock()
 		ports[name] = h.port
-		known[name] = knownhosts.Line([]string{knownhosts.Normalize(fmt.Sprintf("127.0.0.1:%d", h.port))}, signer.PublicKey())
+		known[name] = knownHostsLine(h.port, signer)
 	}
 	for _, h := range servers {
 		h.sync(dir.Up(h.name))
@@ -327,7 +396,10 @@ func (h *sshHostServer) serveConn(c net.Conn) {
 		c.Close()
 	}()
 	_ = c.SetDeadline(time.Now().Add(sshHandshakeTimeout))
-	sconn, chans, reqs, err := ssh.NewServerConn(c, h.config)
+	h.mu.Lock()
+	config := h.config
+	h.mu.Unlock()
+	sconn, chans, reqs, err := ssh.NewServerConn(c, config)
 	if err != nil {
 		return
 	}

@@ -54,6 +54,7 @@ type HostState struct {
 	Cluster    string           `json:"cluster"`
 	BackingVM  string           `json:"backing_vm,omitempty"`
 	UUID       string           `json:"uuid"`
+	Vmk0MAC    string           `json:"vmk0_mac"`
 	Connection string           `json:"connection_state"`
 	SSHUp      bool             `json:"ssh_up"`
 	VSwitches  []VSwitchState   `json:"vswitches"`
@@ -103,6 +104,11 @@ func (l *Lab) State(vcUp bool) *LabState {
 		hs := HostState{Name: name, Moref: h.ref.Value, Cluster: h.cluster, BackingVM: h.backingVM, SSHUp: l.Up(name)}
 		simulator.Map.WithLock(h.obj, func() {
 			hs.UUID = h.obj.Hardware.SystemInfo.Uuid
+			for _, v := range h.obj.Config.Network.Vnic {
+				if v.Device == "vmk0" {
+					hs.Vmk0MAC = v.Spec.Mac
+				}
+			}
 			hs.Connection = string(h.obj.Runtime.ConnectionState)
 			n := h.obj.Config.Network
 			for _, sw := range n.Vswitch {

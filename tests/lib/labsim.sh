@@ -2,6 +2,8 @@
 #
 #   . "$NL_SOURCE_DIR/tests/lib/labsim.sh"
 #   labsim_start [labsim args...]   # default: the default lab; sets the LABSIM_* variables below
+#                                   # NL_LABSIM_PERSONALITY=a,b adds --personality a,b (labsim's README)
+#   labsim_personality NAME         # true when the running lab answers with that personality
 #   labsim_ctl POST /vcenter/stop   # control API; prints the response body
 #   labsim_state | jq-free python   # GET /state
 #   (labsim stops by itself when the script exits)
@@ -45,17 +47,18 @@ labsim_start() {
     LABSIM_DIR=$(mktemp -d /tmp/nl-labsim.XXXXXX)
     local args=("$@")
     [ ${#args[@]} -eq 0 ] && args=(--lab "$NL_SOURCE_DIR/tests/labsim/labs/default.json")
+    [ -n "${NL_LABSIM_PERSONALITY:-}" ] && args+=(--personality "$NL_LABSIM_PERSONALITY")
     "$bin" "${args[@]}" --state-dir "$LABSIM_DIR" >"$LABSIM_DIR/ready.json" 2>"$LABSIM_DIR/labsim.log" &
     LABSIM_PID=$!
     trap labsim_stop EXIT
     local i
-    for i in $(seq 1 600); do
+    for i in $(seq 1 $((${NL_LABSIM_START_S:-60} * 10))); do
         [ -s "$LABSIM_DIR/ready.json" ] && grep -q '}' "$LABSIM_DIR/ready.json" && break
         kill -0 "$LABSIM_PID" 2>/dev/null || { cat "$LABSIM_DIR/labsim.log" >&2; nl_fail "labsim exited"; }
         sleep 0.1
     done
     LABSIM_READY=$(head -n1 "$LABSIM_DIR/ready.json")
-    [ -n "$LABSIM_READY" ] || nl_fail "labsim did not print its endpoints in 60 s"
+    [ -n "$LABSIM_READY" ] || nl_fail "labsim did not print its endpoints in ${NL_LABSIM_START_S:-60} s"
     LABSIM_URL=$(_labsim_json 'd["vcenter"]["url"]')
     LABSIM_THUMBPRINT=$(_labsim_json 'd["vcenter"]["thumbprint"]')
     LABSIM_USER=$(_labsim_json 'd["vcenter"]["user"]')
@@ -67,6 +70,8 @@ labsim_start() {
     export HOME=$LABSIM_DIR/home XDG_CONFIG_HOME= XDG_CACHE_HOME= XDG_STATE_HOME=
     mkdir -p "$HOME"
 }
+
+labsim_personality() { _labsim_json "'yes' if '$1' in d.get('personality', []) else exit(1)" >/dev/null; }
 
 labsim_ssh_port() { _labsim_json "d['ssh']['$1']"; }
 

@@ -38,7 +38,7 @@ tui_wait_for "Host esx-n02.lab.invalid"
 # Hostile and UTF-8 names: shown, never interpreted.
 tui_send Home
 tui_type "/web"
-tui_wait_for 'web "01" <&> $(reboot); ?[2J'
+tui_wait_for 'web "01" <&> $(reboot); \x1B[2J'
 tui_send Escape
 tui_quit
 echo "navigate: ok"

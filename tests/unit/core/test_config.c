@@ -96,22 +96,34 @@ int main(void)
     unlink(path);
     rmdir(dir);
 
-    /* Passwords come from the environment variable the config names, then the fallbacks. */
+    /* A password comes from the one environment variable named, never from another one: the
+     * vCenter password in NESTLAB_PASSWORD must not become root's password on the hosts. */
     unsetenv("NESTLAB_PASSWORD");
+    unsetenv("NESTLAB_SSH_PASSWORD");
     setenv("NL_TEST_PW", "s3cr&t<'\"", 1);
-    char *pw = nl_password_get("NL_TEST_PW", NULL, "Password: ", false, &err);
+    char *pw = nl_password_get("NL_TEST_PW", "Password: ", false, &err);
     CHECK_STR(pw, "s3cr&t<'\"");
     nl_secret_free(&pw);
     CHECK(pw == NULL);
     unsetenv("NL_TEST_PW");
-    setenv("NESTLAB_PASSWORD", "fallback", 1);
-    pw = nl_password_get("NL_TEST_PW", NULL, "Password: ", false, &err);
-    CHECK_STR(pw, "fallback");
-    nl_secret_free(&pw);
-    unsetenv("NESTLAB_PASSWORD");
+    setenv("NESTLAB_PASSWORD", "the-sso-password", 1);
     nl_err_clear(&err);
-    CHECK(nl_password_get("NL_TEST_PW", NULL, "Password: ", false, &err) == NULL);
+    pw = nl_password_get("NL_TEST_PW", "Password: ", false, &err);
+    CHECK(pw == NULL);
+    nl_secret_free(&pw);
     CHECK_INT(err.code, NL_ERR_AUTH);
     CHECK(strstr(err.message, "NL_TEST_PW") != NULL);
+    nl_err_clear(&err);
+    pw = nl_password_get("NESTLAB_SSH_PASSWORD", "Password: ", false, &err);
+    CHECK(pw == NULL); /* the SSH default does not fall back to the vCenter password */
+    nl_secret_free(&pw);
+    pw = nl_password_get("NESTLAB_PASSWORD", "Password: ", false, &err);
+    CHECK_STR(pw, "the-sso-password"); /* named on purpose: fine */
+    nl_secret_free(&pw);
+    setenv("NL_TEST_PW", "", 1);
+    nl_err_clear(&err);
+    CHECK(nl_password_get("NL_TEST_PW", "Password: ", false, &err) == NULL); /* empty = unset */
+    unsetenv("NL_TEST_PW");
+    unsetenv("NESTLAB_PASSWORD");
     return nl_check_done();
 }

@@ -1,3 +1,5 @@
+#include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +66,8 @@ static void test_nested_hv_cmd(void)
 {
     struct nl_err err = {0};
     char *cmd = esx_vmx_nested_hv_cmd("/vmfs/volumes/ds 1/it's $(x)/a.vmx", true, &err);
-    CHECK_STR(cmd, "'sed' '-i' '-e' '$a vhv.enable = \"TRUE\"' '-e' '/^vhv\\.enable *=/d' "
+    CHECK_STR(cmd, "'sed' '-i' '-e' '$a vhv.enable = \"TRUE\"' '-e' "
+                   "'/^[[:space:]]*[vV][hH][vV]\\.[eE][nN][aA][bB][lL][eE][[:space:]]*=/d' "
                    "'/vmfs/volumes/ds 1/it'\\''s $(x)/a.vmx'");
     free(cmd);
     CHECK(esx_vmx_nested_hv_cmd("relative.vmx", true, &err) == NULL);
@@ -109,10 +112,92 @@ static void test_nested_hv_cmd(void)
     rmdir(dir);
 }
 
+/* Writes text to path, runs the nested-HV edit on it with sh and sed, returns the result. */
+static char *edit_file(const char *path, const char *text, bool on)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    struct nl_err err = {0};
+    char *cmd = esx_vmx_nested_hv_cmd(path, on, &err);
+    CHECK(cmd && system(cmd) == 0);
+    free(cmd);
+    static char buf[1024];
+    f = fopen(path, "r");
+    size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* One rule decides what a vhv.enable line is: every spelling the parser reads as vhv.enable
+ * (any case, blanks around the key) is removed by the edit, and nothing else is. */
+static const char *const vhv_lines[] = {
+    "vhv.enable = \"FALSE\"",     "VHV.enable = \"FALSE\"", "  vhv.ENABLE=\"false\"",
+    "\tVhV.EnAbLe\t =  \"no\"",   "vhv.enable= \"FALSE\"",  "vhv.enable \t= \"0\"",
+    " \t VHV.ENABLE = \"FALSE\"",
+};
+static const char *const other_lines[] = {
+    "vhv.enablex = \"FALSE\"",  "vhv.enable.x = \"FALSE\"", "xvhv.enable = \"FALSE\"",
+    "# vhv.enable = \"FALSE\"", "vhvXenable = \"FALSE\"",   "displayName = \"vhv.enable = x\"",
+};
+
+static void test_vhv_rule(void)
+{
+    struct nl_err err = {0};
+    char *bre = esx_vmx_key_bre("vhv.enable", &err);
+    regex_t re;
+    CHECK(bre && regcomp(&re, bre, 0) == 0);
+    for (size_t i = 0; i < sizeof(vhv_lines) / sizeof(vhv_lines[0]); i++) {
+        struct esx_vmx *v = NULL;
+        CHECK(esx_vmx_parse(vhv_lines[i], strlen(vhv_lines[i]), &v, &err) == NL_OK);
+        CHECK_INT(esx_vmx_bool(v, "vhv.enable") != NL_TRI_UNSET, 1);
+        CHECK_INT(regexec(&re, vhv_lines[i], 0, NULL, 0), 0);
+        esx_vmx_free(&v);
+    }
+    for (size_t i = 0; i < sizeof(other_lines) / sizeof(other_lines[0]); i++) {
+        struct esx_vmx *v = NULL;
+        CHECK(esx_vmx_parse(other_lines[i], strlen(other_lines[i]), &v, &err) == NL_OK);
+        CHECK(esx_vmx_get(v, "vhv.enable") == NULL);
+        CHECK(regexec(&re, other_lines[i], 0, NULL, 0) != 0);
+        esx_vmx_free(&v);
+    }
+    regfree(&re);
+    free(bre);
+    CHECK(esx_vmx_key_bre("a b", &err) == NULL);
+    CHECK(esx_vmx_key_bre("x[1]", &err) == NULL);
+
+    /* The edit through sh and sed: after it, the parser reads exactly the value written. */
+    char dir[] = "/tmp/esx_vhv_XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    char path[256];
+    snprintf(path, sizeof(path), "%s/a.vmx", dir);
+    char text[1024] = "displayName = \"x\"\n";
+    for (size_t i = 0; i < sizeof(vhv_lines) / sizeof(vhv_lines[0]); i++) {
+        strcat(text, vhv_lines[i]);
+        strcat(text, "\n");
+    }
+    strcat(text, "VHV.enable = \"FALSE\"\nguestOS = \"y\"\n  vhv.ENABLE=\"false\"\n");
+    const char *out = edit_file(path, text, true);
+    CHECK_STR(out, "displayName = \"x\"\nguestOS = \"y\"\nvhv.enable = \"TRUE\"\n");
+    struct esx_vmx *v = NULL;
+    CHECK(esx_vmx_parse(out, strlen(out), &v, &err) == NL_OK);
+    CHECK_INT(esx_vmx_bool(v, "vhv.enable"), NL_TRI_TRUE);
+    esx_vmx_free(&v);
+    out = edit_file(path, "VHV.ENABLE = \"TRUE\"\nvhv.enablex = \"1\"\n", false);
+    CHECK_STR(out, "vhv.enablex = \"1\"\nvhv.enable = \"FALSE\"\n");
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     test_parse();
     test_uuid();
     test_nested_hv_cmd();
+    test_vhv_rule();
     return nl_check_done();
 }

@@ -53,8 +53,8 @@ static struct nl_lab *hostile_lab(void)
     static const char *const names[] = {
         "q\"uote\\back/slash <b>&amp; 'x' $(reboot); `id`",
         "ctl \x01\x02\x1f \b\f\n\r\t del\x7f esc\x1b[31m",
-        "utf8 caf\xC3\xA9 \xE2\x87\x90 sep\xE2\x80\xA8para\xE2\x80\xA9 bom\xEF\xBB\xBF "
-        "emoji\xF0\x9F\x98\x80 max\xF4\x8F\xBF\xBF",
+        ("utf8 caf\xC3\xA9 \xE2\x87\x90 sep\xE2\x80\xA8para\xE2\x80\xA9 bom\xEF\xBB\xBF "
+         "emoji\xF0\x9F\x98\x80 max\xF4\x8F\xBF\xBF"),
         "bad \xFF\xFE over\xC0\xAF surr\xED\xA0\x80 cut\xE2\x82",
         "repl \xEF\xBF\xBD and \xE2\x82",
         "",

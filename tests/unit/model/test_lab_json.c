@@ -9,6 +9,7 @@
 #include "backend/core/buf.h"
 #include "backend/core/xmalloc.h"
 #include "backend/model/lab_json.h"
+#include "backend/core/term_text.h"
 #include "backend/model/lab_text.h"
 #include "check.h"
 #include "json_text.h"
@@ -328,19 +329,16 @@ static void test_text(void)
 
 static void test_escape(void)
 {
-    char *e = nl_text_escape("a\x1b[2Jb\x07\tc\\d\x7f");
+    char *e = nl_term_name("a\x1b[2Jb\x07\tc\\d\x7f");
     CHECK_STR(e, "a\\x1B[2Jb\\x07\\x09c\\\\d\\x7F");
     free(e);
-    e = nl_text_escape("caf\xC3\xA9 \xE2\x87\x90 \xC2\x9B"
-                       "1m \xE2\x80\xAE"
-                       "evil \xFF");
+    e = nl_term_name("caf\xC3\xA9 \xE2\x87\x90 \xC2\x9B"
+                     "1m \xE2\x80\xAE"
+                     "evil \xFF");
     CHECK_STR(e, "caf\xC3\xA9 \xE2\x87\x90 \\u009B1m \\u202E"
                  "evil \\xFF");
     free(e);
-    e = nl_text_escape(NULL);
-    CHECK_STR(e, "(unnamed)");
-    free(e);
-    e = nl_text_escape("\xE0\x80\xAF"); /* overlong '/' */
+    e = nl_term_name("\xE0\x80\xAF"); /* overlong '/' */
     CHECK_STR(e, "\\xE0\\x80\\xAF");
     free(e);
 

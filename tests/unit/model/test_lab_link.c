@@ -180,8 +180,7 @@ static void test_roles(void)
     v->nested_hv = NL_TRI_FALSE;
     v = add_vm(lab, "vm-5", "node01", "host-1", "ubuntu64Guest", NULL);
     v->nested_hv = NL_TRI_TRUE;
-    v = add_vm(lab, "vm-6", "node03", "host-1", "centos64Guest",
-               NULL); /* other guest OS: no peer */
+    add_vm(lab, "vm-6", "node03", "host-1", "centos64Guest", NULL); /* other guest OS: no peer */
     add_vm(lab, "vm-7", "web01", "host-2", "ubuntu64Guest", NULL);
     add_vm(lab, "vm-8", "photon-box", "host-1", "vmwarePhoton64Guest", NULL);
     add_vm(lab, "vm-9", "Proxmox-1", "host-1", "debian11_64Guest", NULL);

@@ -7,7 +7,9 @@
 
 #include "backend/core/buf.h"
 #include "backend/core/xmalloc.h"
+#include "backend/ops/plan.h"
 #include "backend/ops/plan_util.h"
+#include "backend/ops/scope.h"
 
 static void sec(struct nl_security *s, enum nl_tri p, enum nl_tri f, enum nl_tri m)
 {
@@ -145,7 +147,8 @@ char *fx_lab_state(const struct nl_lab *lab)
             xasprintf("vm %s power %s nested %s", v->name, nl_power_name(v->power),
                       ops_onoff_word(v->nested_hv == NL_TRI_TRUE ? NL_TRI_TRUE : NL_TRI_FALSE));
     }
-    qsort(lines, n, sizeof(*lines), cmp_str);
+    if (n > 1) /* qsort needs a non-null array, even of no element */
+        qsort(lines, n, sizeof(*lines), cmp_str);
     struct nl_buf b;
     nl_buf_init(&b, 0);
     for (size_t i = 0; i < n; i++) {
@@ -392,4 +395,36 @@ long fake_find(struct fake_exec *f, const char *s)
         if (strcmp(f->calls[i], s) == 0)
             return (long)i;
     return -1;
+}
+
+struct ops_scope *fx_scope(const struct nl_lab *lab, const char *cluster)
+{
+    struct ops_scope_req req;
+    struct ops_scope *s = NULL;
+    struct nl_err err = {0};
+    ops_scope_req_init(&req);
+    if (cluster)
+        ops_scope_req_add_cluster(&req, cluster);
+    else
+        req.all = true;
+    ops_scope_resolve(lab, &req, &s, &err);
+    ops_scope_req_clear(&req);
+    return s;
+}
+
+struct ops_plan *fx_security_plan(const struct nl_lab *lab, const char *cluster)
+{
+    struct ops_scope *sc = fx_scope(lab, cluster);
+    struct ops_intent in;
+    struct ops_plan *p = NULL;
+    struct nl_err err = {0};
+    ops_intent_init(&in, OPS_INTENT_SECURITY);
+    in.security.vswitch = "vSwitch0";
+    in.security.want.promiscuous = NL_TRI_TRUE;
+    in.security.want.forged_transmits = NL_TRI_TRUE;
+    in.security.want.mac_changes = NL_TRI_TRUE;
+    if (ops_plan_new(lab, sc, &in, &p, &err) != NL_OK)
+        fprintf(stderr, "plan: %s\n", err.message);
+    ops_scope_free(&sc);
+    return p;
 }

@@ -25,6 +25,13 @@ struct nl_lab *fx_lab_many(size_t n);
 /* A canonical text of everything ops can change (sorted, so order does not matter). */
 char *fx_lab_state(const struct nl_lab *lab);
 
+struct ops_scope;
+struct ops_plan;
+/* Every host of cluster (NULL: the whole lab). */
+struct ops_scope *fx_scope(const struct nl_lab *lab, const char *cluster);
+/* Promiscuous, forged transmits and MAC changes accept on vSwitch0 of every host of cluster. */
+struct ops_plan *fx_security_plan(const struct nl_lab *lab, const char *cluster);
+
 struct fake_exec {
     struct ops_executor ex;
     pthread_mutex_t lock;

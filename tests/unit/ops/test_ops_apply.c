@@ -13,38 +13,6 @@
 #include "check.h"
 #include "fixture.h"
 
-static struct ops_scope *scope_all(const struct nl_lab *lab, const char *cluster)
-{
-    struct ops_scope_req req;
-    struct ops_scope *s = NULL;
-    struct nl_err err = {0};
-    ops_scope_req_init(&req);
-    if (cluster)
-        ops_scope_req_add_cluster(&req, cluster);
-    else
-        req.all = true;
-    ops_scope_resolve(lab, &req, &s, &err);
-    ops_scope_req_clear(&req);
-    return s;
-}
-
-static struct ops_plan *security_plan(const struct nl_lab *lab, const char *cluster)
-{
-    struct ops_scope *sc = scope_all(lab, cluster);
-    struct ops_intent in;
-    struct ops_plan *p = NULL;
-    struct nl_err err = {0};
-    ops_intent_init(&in, OPS_INTENT_SECURITY);
-    in.security.vswitch = "vSwitch0";
-    in.security.want.promiscuous = NL_TRI_TRUE;
-    in.security.want.forged_transmits = NL_TRI_TRUE;
-    in.security.want.mac_changes = NL_TRI_TRUE;
-    if (ops_plan_new(lab, sc, &in, &p, &err) != NL_OK)
-        fprintf(stderr, "plan: %s\n", err.message);
-    ops_scope_free(&sc);
-    return p;
-}
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -79,7 +47,7 @@ static void test_apply_ok(void)
     struct nl_lab *lab = fx_lab_small();
     struct fake_exec f;
     fake_init(&f, lab);
-    struct ops_plan *p = security_plan(lab, NULL);
+    struct ops_plan *p = fx_security_plan(lab, NULL);
     struct ops_apply_opts o;
     struct nl_err err = {0};
     struct progress_log log = {.main = pthread_self()};
@@ -117,7 +85,7 @@ static void test_apply_ok(void)
     /* applying twice is refused; planning again finds only what is still wrong */
     nl_err_clear(&err);
     CHECK_INT(ops_apply(p, &f.ex, &o, &err), NL_ERR_USAGE);
-    struct ops_plan *again = security_plan(ops_plan_verified_lab(p), NULL);
+    struct ops_plan *again = fx_security_plan(ops_plan_verified_lab(p), NULL);
     ops_plan_counts(again, &c);
     CHECK_INT(c.planned, 0);
     CHECK_INT(c.compliant, 4);
@@ -133,7 +101,7 @@ static void test_failure_in_middle(void)
     struct fake_exec f;
     fake_init(&f, lab);
     f.fail[f.n_fail++] = "set_vswitch_security esx-004.lab.invalid";
-    struct ops_plan *p = security_plan(lab, "Big");
+    struct ops_plan *p = fx_security_plan(lab, "Big");
     struct ops_apply_opts o;
     struct nl_err err = {0};
     char path[] = "/tmp/test_ops_apply_XXXXXX";
@@ -194,7 +162,7 @@ static void test_concurrency(void)
         struct fake_exec f;
         fake_init(&f, lab);
         f.delay_ms = 20;
-        struct ops_plan *p = security_plan(lab, "Big");
+        struct ops_plan *p = fx_security_plan(lab, "Big");
         struct ops_apply_opts o;
         struct nl_err err = {0};
         ops_apply_opts_init(&o);
@@ -219,7 +187,7 @@ static void test_concurrency(void)
     /* parallel 1: strictly one at a time */
     struct fake_exec f;
     fake_init(&f, lab);
-    struct ops_plan *p = security_plan(lab, "Big");
+    struct ops_plan *p = fx_security_plan(lab, "Big");
     struct ops_apply_opts o;
     struct nl_err err = {0};
     ops_apply_opts_init(&o);
@@ -242,7 +210,7 @@ static void test_same_host_serialised(void)
     struct fake_exec f;
     fake_init(&f, lab);
     f.delay_ms = 10;
-    struct ops_scope *sc = scope_all(lab, "Physical");
+    struct ops_scope *sc = fx_scope(lab, "Physical");
     struct ops_intent in;
     struct ops_plan *p = NULL;
     struct nl_err err = {0};
@@ -343,7 +311,7 @@ static void test_verify(void)
     /* a host that says yes and does nothing */
     fake_init(&f, lab);
     f.lie_host = "esx-002.lab.invalid";
-    struct ops_plan *p = security_plan(lab, "Big");
+    struct ops_plan *p = fx_security_plan(lab, "Big");
     CHECK_INT(ops_apply(p, &f.ex, NULL, &err), NL_OK);
     struct ops_counts c;
     ops_plan_counts(p, &c);
@@ -365,7 +333,7 @@ static void test_verify(void)
     /* the re-read fails */
     fake_init(&f, lab);
     f.reread_fails = true;
-    p = security_plan(lab, "Big");
+    p = fx_security_plan(lab, "Big");
     CHECK_INT(ops_apply(p, &f.ex, NULL, &err), NL_OK);
     ops_plan_counts(p, &c);
     CHECK_INT(c.unverified, 3);
@@ -377,7 +345,7 @@ static void test_verify(void)
     /* no_verify: no re-read at all */
     fake_init(&f, lab);
     f.reread_fails = true;
-    p = security_plan(lab, "Big");
+    p = fx_security_plan(lab, "Big");
     struct ops_apply_opts o;
     ops_apply_opts_init(&o);
     o.no_verify = true;
@@ -390,7 +358,7 @@ static void test_verify(void)
     /* a transport without an operation fails that step cleanly */
     fake_init(&f, lab);
     f.ex.set_vswitch_security = NULL;
-    p = security_plan(lab, "Big");
+    p = fx_security_plan(lab, "Big");
     CHECK_INT(ops_apply(p, &f.ex, NULL, &err), NL_OK);
     CHECK_INT(p->steps[0].result, OPS_RESULT_FAILED);
     CHECK_STR(p->steps[0].error.message, "The 'fake' transport cannot change vSwitch security.");
@@ -428,7 +396,7 @@ static void test_cancel(void)
      * the verification cover exactly what happened */
     struct fake_exec f;
     fake_init(&f, lab);
-    struct ops_plan *p = security_plan(lab, "Big");
+    struct ops_plan *p = fx_security_plan(lab, "Big");
     char path[] = "/tmp/test_ops_apply3_XXXXXX";
     int fd = mkstemp(path);
     close(fd);
@@ -489,7 +457,7 @@ static void test_cancel(void)
     atomic_store(&cancel, false);
     fake_init(&f, lab);
     f.delay_ms = 30;
-    p = security_plan(lab, "Big");
+    p = fx_security_plan(lab, "Big");
     at = (struct cancel_at){.cancel = &cancel, .at_start = true};
     o.parallel = 3;
     o.journal_path = NULL;
@@ -506,7 +474,7 @@ static void test_cancel(void)
     /* a flag set before the apply: nothing runs, every step says why */
     atomic_store(&cancel, true);
     fake_init(&f, lab);
-    p = security_plan(lab, "Big");
+    p = fx_security_plan(lab, "Big");
     o.progress = NULL;
     CHECK_INT(ops_apply(p, &f.ex, &o, &err), NL_OK);
     ops_plan_counts(p, &c);
@@ -541,12 +509,12 @@ static void test_nothing_to_do(void)
     struct nl_lab *lab = fx_lab_many(2);
     struct fake_exec f;
     fake_init(&f, lab);
-    struct ops_plan *p = security_plan(lab, "Big");
+    struct ops_plan *p = fx_security_plan(lab, "Big");
     struct nl_err err = {0};
     CHECK_INT(ops_apply(p, &f.ex, NULL, &err), NL_OK);
     ops_plan_free(&p);
     /* now compliant: a second plan has nothing to run and writes no journal line */
-    p = security_plan(f.lab, "Big");
+    p = fx_security_plan(f.lab, "Big");
     char path[] = "/tmp/test_ops_apply2_XXXXXX";
     int fd = mkstemp(path);
     close(fd);

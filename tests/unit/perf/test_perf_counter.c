@@ -126,6 +126,23 @@ static void test_hostile_and_duplicates(void)
     CHECK_STR(perf_counter_map_get(m, 750)->name, "g.c250.average");
     perf_counter_map_free(&m);
     perf_counter_map_free(&m); /* NULL-safe */
+
+    /* A negative key would be found by id but not by name: perf_counter_map_id answers -1 for
+     * "no such counter" (found by the fuzzer). vSphere's keys are positive. */
+    m = perf_counter_map_new();
+    struct nl_err neg = {0};
+    CHECK_INT(
+        perf_counter_map_add(m, -1, "cpu", "ready", "summation", "millisecond", "delta", &neg),
+        NL_ERR_PARSE);
+    CHECK(perf_counter_map_get(m, -1) == NULL);
+    perf_counter_map_free(&m);
+    CHECK_INT(parse_str("<x><PerfCounterInfo><key>-7</key><nameInfo><key>ready</key></nameInfo>"
+                        "<groupInfo><key>cpu</key></groupInfo><unitInfo><key>millisecond</key>"
+                        "</unitInfo><rollupType>summation</rollupType><statsType>delta</statsType>"
+                        "</PerfCounterInfo></x>",
+                        &m, &neg),
+              NL_ERR_PARSE);
+    perf_counter_map_free(&m);
 }
 
 int main(void)

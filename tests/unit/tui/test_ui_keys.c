@@ -86,6 +86,7 @@ int main(void)
     CHECK_STR(keys[0], "/");
     CHECK_STR(keys[n - 1], "q");
     n = ui_keys_bar(UI_CTX_PLAN, keys, labels, 32);
+    CHECK(n >= 1);
     CHECK_STR(keys[0], "y");
     ui_lines_free(&help);
     return nl_check_done();

@@ -136,16 +136,20 @@ int main(void)
         free(names[i]);
     free(names);
 
-    /* The search path puts $XDG_CONFIG_HOME/nestlab/themes first. */
+    /* The search path puts $XDG_CONFIG_HOME/nestlab/themes first, then
+     * $XDG_DATA_HOME/nestlab/themes, then the installed themes. */
     setenv("XDG_CONFIG_HOME", tmp, 1);
-    char *d[2];
+    setenv("XDG_DATA_HOME", dir, 1);
+    char *d[UI_THEME_DIRS_MAX];
     size_t nd = ui_theme_dirs(dir, d);
-    CHECK_INT(nd, 2);
+    CHECK_INT(nd, 3);
     snprintf(path, sizeof(path), "%s/nestlab/themes", tmp);
     CHECK_STR(d[0], path);
-    CHECK_STR(d[1], dir);
-    free(d[0]);
-    free(d[1]);
+    snprintf(path, sizeof(path), "%s/nestlab/themes", dir);
+    CHECK_STR(d[1], path);
+    CHECK_STR(d[2], dir);
+    for (size_t i = 0; i < nd; i++)
+        free(d[i]);
 
     /* Resolving for the terminal. */
     struct ui_style out[UI_ROLE_COUNT];

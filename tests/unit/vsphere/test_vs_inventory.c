@@ -283,6 +283,32 @@ static void test_portgroup_spec(void)
 }
 
 /* A server that pages forever is stopped; one that pages honestly, however finely, is not. */
+/* config.network.vnic: the MAC of vmk0 wherever it is in the list, in the model's spelling. */
+static void test_vmk0_mac(void)
+{
+    struct nl_lab *lab = nl_lab_new("vc-lab");
+    struct nl_err err = {0};
+    char *token = NULL;
+    CHECK_INT(parse_page("derived_vnic.xml", "RetrievePropertiesEx", 0, lab, NULL, &token, &err),
+              NL_OK);
+    nl_lab_link(lab);
+    const struct nl_host *h = nl_lab_find_host(lab, "host-21");
+    CHECK(h && h->vmk0_mac && strcmp(h->vmk0_mac, "00:50:56:6f:9d:66") == 0);
+    h = nl_lab_find_host(lab, "host-22");
+    CHECK(h && h->vmk0_mac && strcmp(h->vmk0_mac, "00:50:56:6f:9d:66") == 0);
+    h = nl_lab_find_host(lab, "host-23");
+    CHECK(h && h->vmk0_mac == NULL);
+    h = nl_lab_find_host(lab, "host-24");
+    CHECK(h && h->vmk0_mac == NULL);
+    /* The inventory and the update filter both ask for it. */
+    bool asked = false;
+    for (const struct vs_prop_spec *sp = vs_prop_specs; sp->type; sp++)
+        for (const char *const *p = sp->paths; *p; p++)
+            asked |= strcmp(sp->type, "HostSystem") == 0 && strcmp(*p, "config.network.vnic") == 0;
+    CHECK(asked);
+    nl_lab_free(&lab);
+}
+
 static void test_page_guard(void)
 {
     struct vs_page_guard g = {0};
@@ -329,6 +355,7 @@ static void test_page_guard(void)
 
 int main(void)
 {
+    test_vmk0_mac();
     test_page_guard();
     test_default_lab(0);
     test_default_lab(7); /* element and text boundaries split across chunks */
