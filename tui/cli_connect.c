@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "backend/core/config_write.h"
+#include "backend/core/term_text.h"
 #include "backend/core/xdg.h"
 #include "backend/core/xmalloc.h"
 #include "backend/vsphere/vs_cert.h"
@@ -62,11 +63,12 @@ static char *config_path(const struct cli_opts *o, struct nl_err *err)
 
 static void print_cert(const struct vs_cert_info *c, const char *url)
 {
-    printf("Server %s\n  subject     %s\n  issuer      %s\n  valid       %s to %s\n"
-           "  SHA-256     %s\n  trusted     %s%s%s\n",
-           url, c->subject, c->issuer, c->not_before, c->not_after, c->thumbprint,
-           c->ca_trusted ? "yes, by the system's certificate authorities" : "no (",
-           c->ca_trusted ? "" : c->why, c->ca_trusted ? "" : ")");
+    nl_term_printf(stdout,
+                   "Server %s\n  subject     %s\n  issuer      %s\n  valid       %s to %s\n"
+                   "  SHA-256     %s\n  trusted     %s%s%s\n",
+                   url, c->subject, c->issuer, c->not_before, c->not_after, c->thumbprint,
+                   c->ca_trusted ? "yes, by the system's certificate authorities" : "no (",
+                   c->ca_trusted ? "" : c->why, c->ca_trusted ? "" : ")");
 }
 
 /* Decides what to pin: nothing for a CA-trusted certificate, the given --thumbprint (which must
@@ -107,8 +109,8 @@ static enum nl_code choose_pin(const struct cli_opts *o, const struct vs_cert_in
 static enum nl_code prove(const char *url, const char *user, const char *pin,
                           const char *password_env, struct nl_err *err)
 {
-    char *password = nl_password_get(password_env ? password_env : "NESTLAB_PASSWORD", NULL,
-                                     "Password", true, err);
+    char *password =
+        nl_password_get(password_env ? password_env : "NESTLAB_PASSWORD", "Password", true, err);
     if (!password)
         return err->code;
     struct vs_config vc = {.url = url, .user = user, .password = password, .thumbprint = pin};
@@ -119,17 +121,18 @@ static enum nl_code prove(const char *url, const char *user, const char *pin,
     enum nl_code rc = vs_client_connect(c, err);
     if (rc == NL_OK) {
         const struct vs_service_content *sc = vs_client_service(c);
-        printf("Logged in as %s: %s (API %s).\n", user, sc->full_name ? sc->full_name : "",
-               sc->api_version);
+        nl_term_printf(stdout, "Logged in as %s: %s (API %s).\n", user,
+                       sc->full_name ? sc->full_name : "", sc->api_version);
         struct nl_lab *lab = vs_inventory_fetch(c, "connect", err);
         if (!lab) {
             rc = err->code;
         } else {
-            printf("%zu host(s), %zu cluster(s), %zu VM(s):", lab->n_hosts, lab->n_clusters,
-                   lab->n_vms);
+            nl_term_printf(stdout, "%zu host(s), %zu cluster(s), %zu VM(s):", lab->n_hosts,
+                           lab->n_clusters, lab->n_vms);
             for (size_t i = 0; i < lab->n_hosts && i < 8; i++)
-                printf(" %s", lab->hosts[i].name ? lab->hosts[i].name : lab->hosts[i].id);
-            printf("%s\n", lab->n_hosts > 8 ? " ..." : "");
+                nl_term_printf(stdout, " %s",
+                               lab->hosts[i].name ? lab->hosts[i].name : lab->hosts[i].id);
+            nl_term_printf(stdout, "%s\n", lab->n_hosts > 8 ? " ..." : "");
             nl_lab_free(&lab);
         }
     }
@@ -193,11 +196,13 @@ int cli_run_connect(struct cli_opts *o)
         goto fail;
     }
     if (o->dry_run)
-        printf("Would write this endpoint to %s (--dry-run: nothing written):\n%s\n",
-               path ? path : "the config", text);
+        nl_term_printf(stdout,
+                       "Would write this endpoint to %s (--dry-run: nothing written):\n%s\n",
+                       path ? path : "the config", text);
     else
-        printf("%s endpoint \"%s\" in %s (mode 0600; no password is ever stored):\n%s\n",
-               replaced ? "Updated" : "Added", name, path, text);
+        nl_term_printf(stdout,
+                       "%s endpoint \"%s\" in %s (mode 0600; no password is ever stored):\n%s\n",
+                       replaced ? "Updated" : "Added", name, path, text);
     free(text);
     if (!path)
         goto fail;
@@ -235,7 +240,7 @@ int cli_run_config(struct cli_opts *o)
         if (!name)
             NL_ERR(&err, NL_ERR_USAGE, NULL, "Which endpoint? nestlab config remove ENDPOINT.");
         else if (nl_config_remove_endpoint(path, name, &err) == NL_OK)
-            printf("Removed endpoint \"%s\" from %s.\n", name, path);
+            nl_term_printf(stdout, "Removed endpoint \"%s\" from %s.\n", name, path);
         rc = nl_err_is_set(&err) ? cli_fail(&err) : 0;
         goto cleanup;
     }
@@ -247,11 +252,13 @@ int cli_run_config(struct cli_opts *o)
         struct nl_endpoint_cfg *e = &cfg.endpoints[i];
         if (name && strcmp(e->name, name) != 0)
             continue;
-        printf("%s\n  url         %s\n  user        %s\n  thumbprint  %s\n  ssh         %s%s%s\n",
-               e->name, e->url ? e->url : "(none: SSH only)", e->user ? e->user : "",
-               e->thumbprint ? e->thumbprint : "(none: the system CAs are trusted)",
-               e->ssh.user ? e->ssh.user : "", e->ssh.password_env ? ", password in $" : "",
-               e->ssh.password_env ? e->ssh.password_env : "");
+        nl_term_printf(
+            stdout,
+            "%s\n  url         %s\n  user        %s\n  thumbprint  %s\n  ssh         %s%s%s\n",
+            e->name, e->url ? e->url : "(none: SSH only)", e->user ? e->user : "",
+            e->thumbprint ? e->thumbprint : "(none: the system CAs are trusted)",
+            e->ssh.user ? e->ssh.user : "", e->ssh.password_env ? ", password in $" : "",
+            e->ssh.password_env ? e->ssh.password_env : "");
         if (strcmp(what, "test") == 0 && e->url) {
             if (prove(e->url, e->user, e->thumbprint, e->password_env, &err) != NL_OK) {
                 rc = cli_fail(&err);
