@@ -23,9 +23,10 @@ enum cli_group {
     CLI_G_MONITOR = 1 << 6,  /* --hosts --samples --interval */
     CLI_G_CHECK = 1 << 7,    /* --fix --min-memory-mb --warn-memory-mb */
     CLI_G_JOURNAL = 1 << 8,  /* --reconcile */
+    CLI_G_CONNECT = 1 << 9,  /* --name --ssh-user --ssh-password-env */
 };
 
-#define CLI_N_GROUPS 9
+#define CLI_N_GROUPS 10
 
 struct cli_list {
     char **v;
@@ -72,6 +73,10 @@ struct cli_opts {
     int min_memory_mb, warn_memory_mb;
     /* journal */
     bool reconcile;
+    /* connect */
+    char *name;
+    char *ssh_user;
+    char *ssh_password_env;
     /* the verb and its positional arguments */
     const char *verb;
     struct cli_list args;

@@ -15,7 +15,7 @@ static const struct {
     {CLI_G_VSWITCH, "vSwitch"},    {CLI_G_TRUNK, "Trunk port group"},
     {CLI_G_SECURITY, "Security"},  {CLI_G_NESTED, "Nested HV"},
     {CLI_G_MONITOR, "Monitoring"}, {CLI_G_CHECK, "Readiness check"},
-    {CLI_G_JOURNAL, "Journal"},
+    {CLI_G_JOURNAL, "Journal"},    {CLI_G_CONNECT, "First connection"},
 };
 #define N_GROUPS (sizeof groups / sizeof groups[0])
 

@@ -88,6 +88,13 @@ static const struct cli_option opt_table[] = {
      "memory below which it is a warning (default 6144)", NULL},
     {"reconcile", 0, CLI_OPT_FLAG, CLI_G_JOURNAL, F(reconcile), 0, 0, NULL,
      "compare every change set with the lab as it is now (connects)", NULL},
+    {"name", 0, CLI_OPT_STRING, CLI_G_CONNECT, F(name), 0, 0, "ENDPOINT",
+     "the endpoint's name in the config (default: the server's host name)", NULL},
+    {"ssh-user", 0, CLI_OPT_STRING, CLI_G_CONNECT, F(ssh_user), 0, 0, "NAME",
+     "set up SSH to the hosts as this user (default: asked; none with --yes)", NULL},
+    {"ssh-password-env", 0, CLI_OPT_STRING, CLI_G_CONNECT, F(ssh_password_env), 0, 0, "VAR",
+     "the environment variable that will hold the SSH password (default NESTLAB_SSH_PASSWORD)",
+     NULL},
 };
 
 const struct cli_option *cli_options(size_t *n)

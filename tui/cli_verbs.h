@@ -18,6 +18,8 @@ int cli_run_undo(struct cli_opts *o);
 int cli_run_check(struct cli_opts *o);
 int cli_run_monitor(struct cli_opts *o);
 int cli_run_cost(struct cli_opts *o);
+int cli_run_connect(struct cli_opts *o);
+int cli_run_config(struct cli_opts *o);
 int cli_run_console(struct cli_opts *o);
 
 /* What every network verb starts from: the config, the connected endpoint and its lab. */

@@ -80,6 +80,21 @@ static const struct cli_verb verbs[] = {
      "history (the last hour); over SSH there is no history, so with vCenter down it says so:\n"
      "watch the cost live with nestlab monitor --direct --interval 2.\n",
      0, cli_run_cost},
+    {"connect", "nestlab connect URL [--user NAME] [--name ENDPOINT] [--thumbprint HEX] [--yes]",
+     "first connection: check the certificate, log in, write the config",
+     "Shows the server's certificate (subject, issuer, validity, SHA-256 thumbprint) before\n"
+     "anything is sent; when no certificate authority vouches for it, asks whether to pin it\n"
+     "(trust on first use). Then asks for the password (never stored), logs in to prove it,\n"
+     "reads the host list, offers to set up SSH to the hosts for when vCenter is down, and adds\n"
+     "or updates the endpoint in the config file (mode 0600). Headless: --yes with --user and,\n"
+     "for a certificate no CA vouches for, --thumbprint; the password from NESTLAB_PASSWORD.\n"
+     "--dry-run shows the endpoint it would write and writes nothing.\n",
+     CLI_G_CHANGE | CLI_G_CONNECT, cli_run_connect},
+    {"config", "nestlab config [show|test|remove] [ENDPOINT]",
+     "show, test (log in) or remove the endpoints of the config",
+     "show lists every endpoint (or one) of the config file; test logs in to it and reads its\n"
+     "host list; remove deletes it from the file, keeping everything else.\n",
+     0, cli_run_config},
     {"help", "nestlab help [VERB]", "this overview, or one verb's help", "", 0, NULL},
 };
 

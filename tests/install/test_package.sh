@@ -3,7 +3,7 @@
 # Depends, the installed binary's --version and --help, man, the themes found under its own
 # prefix, a user's theme in $XDG_DATA_HOME, bash completion of verbs, option values and the
 # cluster names of the inventory cache, and the zsh script's syntax; then the installed binary
-# against labsim's vCenter.
+# against labsim's vCenter: connect (certificate pinned on first use), then inventory.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/labsim.sh"
@@ -54,7 +54,11 @@ ok "the zsh completion parses" zsh -n "$root/usr/share/zsh/vendor-completions/_n
 # The installed binary against a vCenter; its cache then completes cluster names, no network.
 labsim_start
 export HOME=$root/home
-expect_rc 0 "installed inventory against labsim" "$NL" -c "$LABSIM_CONFIG" inventory --json
+# First connection with the installed binary: the certificate pinned on first use (answered on
+# a terminal), then inventory from the config it wrote, no hand-written file.
+OUT=$(printf 'y\n' | script -qec "'$NL' connect '$LABSIM_URL' --user '$LABSIM_USER'" /dev/null 2>&1)
+expect_in "Added endpoint" "installed connect pins the certificate on first use and writes the config"
+expect_rc 0 "installed inventory from that config" "$NL" inventory --json
 clusters=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("\n".join(sorted(c["name"] for e in d["endpoints"] for c in e["clusters"])))' "$OUT")
 OUT=$(complete_bash nestlab trunk --cluster "" | sort)
 [ -n "$clusters" ] && [ "$OUT" = "$clusters" ]
