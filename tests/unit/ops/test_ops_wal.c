@@ -288,7 +288,12 @@ static void test_abandon(void)
         CHECK_INT(unknown, 2);
     }
     ops_journal_free(&jr);
-    usleep(800 * 1000); /* the abandoned workers come back and leave */
+    /* The abandoned workers are still inside their calls: the plan and the executor must outlive
+     * them (apply.h). Wait for the calls to come back, and take the executor's lock so that what
+     * they did happens before the frees. */
+    usleep(800 * 1000);
+    pthread_mutex_lock(&f.lock);
+    pthread_mutex_unlock(&f.lock);
     ops_plan_free(&p);
     fake_free(&f);
     nl_lab_free(&lab);
