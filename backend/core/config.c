@@ -323,7 +323,9 @@ static char *prompt_secret(const char *prompt, struct nl_err *err)
     line[n] = '\0';
     if (restore)
         tcsetattr(fd, TCSAFLUSH, &old);
-    shown = write(fd, "\n", 1);
+    if (write(fd, "\n", 1) < 0) {
+        /* the newline is cosmetic: a terminal that takes none still took the line */
+    }
     close(fd);
     char *secret = got ? xstrdup(line) : NULL;
     explicit_bzero(line, sizeof(line));

@@ -253,7 +253,8 @@ char *esx_vmx_key_bre(const char *key, struct nl_err *err)
         else
             out[o++] = (char)c;
     }
-    strcpy(out + o, "[[:space:]]*=");
+    static const char tail[] = "[[:space:]]*=";
+    memcpy(out + o, tail, sizeof tail); /* with its NUL */
     return out;
 }
 

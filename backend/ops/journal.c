@@ -99,7 +99,8 @@ static enum nl_code append_record(int fd, const char *path, json_t *rec, bool sy
     size_t n = 0;
     if (last != '\n')
         line[n++] = '\n';
-    memcpy(line + n, text, len);
+    /* a record line: its end is n, not a NUL */
+    memcpy(line + n, text, len); /* NOLINT(bugprone-not-null-terminated-result) */
     n += len;
     line[n++] = '\n';
     rc = write_all(fd, line, n, path, err);

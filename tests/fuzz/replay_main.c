@@ -58,7 +58,7 @@ static int run_file(const char *path, const struct prefixes *p)
         free(copy);
     }
     for (size_t i = 0; i < p->n; i++) {
-        uint8_t *copy = malloc(p->len[i] + len);
+        uint8_t *copy = malloc(p->len[i] + len + 1);
         memcpy(copy, p->bytes[i], p->len[i]);
         memcpy(copy + p->len[i], buf + pre, len);
         LLVMFuzzerTestOneInput(copy, p->len[i] + len);

@@ -176,11 +176,11 @@ static void test_vhv_rule(void)
     char path[256];
     snprintf(path, sizeof(path), "%s/a.vmx", dir);
     char text[1024] = "displayName = \"x\"\n";
-    for (size_t i = 0; i < sizeof(vhv_lines) / sizeof(vhv_lines[0]); i++) {
-        strcat(text, vhv_lines[i]);
-        strcat(text, "\n");
-    }
-    strcat(text, "VHV.enable = \"FALSE\"\nguestOS = \"y\"\n  vhv.ENABLE=\"false\"\n");
+    size_t used = strlen(text);
+    for (size_t i = 0; i < sizeof(vhv_lines) / sizeof(vhv_lines[0]); i++)
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s\n", vhv_lines[i]);
+    snprintf(text + used, sizeof(text) - used, "%s",
+             "VHV.enable = \"FALSE\"\nguestOS = \"y\"\n  vhv.ENABLE=\"false\"\n");
     const char *out = edit_file(path, text, true);
     CHECK_STR(out, "displayName = \"x\"\nguestOS = \"y\"\nvhv.enable = \"TRUE\"\n");
     struct esx_vmx *v = NULL;
